@@ -1,0 +1,63 @@
+"""Tensor factories (``zeros``, ``ones``, ``rand``, ``randn``) and the default random generator.
+
+All factories return float32, as in PyTorch. Random ones draw from an explicit
+``np.random.Generator``: pass ``generator=`` for full control, or seed the package's default
+generator with ``manual_seed`` (created on first use: importing the package draws nothing).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .tensor import Tensor
+
+_default_generator: np.random.Generator | None = None
+
+
+def default_generator() -> np.random.Generator:
+    """The generator random factories and initializers use when none is given."""
+    global _default_generator
+    if _default_generator is None:
+        _default_generator = np.random.default_rng()
+    return _default_generator
+
+
+def manual_seed(seed: int) -> np.random.Generator:
+    """Reseed the default generator (like ``torch.manual_seed``) and return it."""
+    global _default_generator
+    _default_generator = np.random.default_rng(seed)
+    return _default_generator
+
+
+def _shape(shape: tuple) -> tuple[int, ...]:
+    """Accept ``f(2, 3)`` and ``f((2, 3))``; every size a non-negative int."""
+    dims = tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
+    for size in dims:
+        if not isinstance(size, (int, np.integer)) or isinstance(size, bool) or size < 0:
+            raise ValueError(f"sizes must be non-negative ints, got shape {dims!r}")
+    return tuple(int(s) for s in dims)
+
+
+def zeros(*shape: int, requires_grad: bool = False) -> Tensor:
+    """A float32 tensor of zeros."""
+    return Tensor(np.zeros(_shape(shape), dtype=np.float32), requires_grad=requires_grad)
+
+
+def ones(*shape: int, requires_grad: bool = False) -> Tensor:
+    """A float32 tensor of ones."""
+    return Tensor(np.ones(_shape(shape), dtype=np.float32), requires_grad=requires_grad)
+
+
+def rand(
+    *shape: int, generator: np.random.Generator | None = None, requires_grad: bool = False
+) -> Tensor:
+    """Float32 samples uniform in [0, 1)."""
+    rng = generator or default_generator()
+    return Tensor(rng.random(_shape(shape), dtype=np.float32), requires_grad=requires_grad)
+
+
+def randn(
+    *shape: int, generator: np.random.Generator | None = None, requires_grad: bool = False
+) -> Tensor:
+    """Float32 samples from the standard normal distribution."""
+    rng = generator or default_generator()
+    return Tensor(rng.standard_normal(_shape(shape), dtype=np.float32), requires_grad=requires_grad)

@@ -1,0 +1,5 @@
+"""Every differentiable op, as a ``Function`` subclass with forward and backward on ndarrays.
+
+Reading order: ``elementwise``, ``reduce``, ``shape``, ``matmul``, ``loss``, then the
+convolution lesson: ``windows``, ``conv``, ``pool``.
+"""

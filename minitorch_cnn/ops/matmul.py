@@ -1,0 +1,53 @@
+"""Matrix multiplication, including stacks of matrices (batched ``@``).
+
+For ``Y = A @ B`` with A (M, K), B (K, N), Y (M, N):
+``Y[m, n] = sum_k A[m, k] B[k, n]``, so
+``dL/dA[m, k] = sum_n dL/dY[m, n] B[k, n]`` i.e. dL/dA = dL/dY @ B^T   (M, N) @ (N, K)
+``dL/dB[k, n] = sum_m A[m, k] dL/dY[m, n]`` i.e. dL/dB = A^T @ dL/dY   (K, M) @ (M, N)
+Stacks broadcast over their leading axes like NumPy; the engine sums the gradient of a
+broadcast stack back to its shape.
+
+Read next: ``ops/loss.py``.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd import Context, Function
+
+
+class MatMul(Function):
+    """``y = a @ b`` with NumPy's rules (1-D operands are promoted, then the axis dropped)."""
+
+    @staticmethod
+    def forward(ctx: Context, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        if a.ndim == 0 or b.ndim == 0:
+            raise ValueError(f"matmul needs at least 1-D operands, got shapes {a.shape} and {b.shape}")
+        if a.shape[-1] != b.shape[-2 if b.ndim > 1 else 0]:
+            raise ValueError(
+                f"matmul shapes {a.shape} and {b.shape} do not match: a's last axis "
+                f"({a.shape[-1]}) must equal b's {'second-to-last' if b.ndim > 1 else 'only'} "
+                f"axis ({b.shape[-2 if b.ndim > 1 else 0]})"
+            )
+        ctx.save_for_backward(a, b)
+        return np.matmul(a, b)
+
+    @staticmethod
+    def backward(ctx: Context, grad_out: np.ndarray) -> tuple:
+        a, b = ctx.saved
+        # Promote 1-D operands to matrices as the forward did: a (K,) -> (1, K), b (K,) -> (K, 1).
+        a2 = a[None, :] if a.ndim == 1 else a
+        b2 = b[:, None] if b.ndim == 1 else b
+        grad2 = grad_out
+        if a.ndim == 1:
+            grad2 = np.expand_dims(grad2, -2)  # (..., 1, N)
+        if b.ndim == 1:
+            grad2 = np.expand_dims(grad2, -1)  # (..., M, 1)
+        grad_a = grad_b = None
+        if ctx.needs_input_grad[0]:
+            grad_a = np.matmul(grad2, np.swapaxes(b2, -1, -2))  # (..., M, K)
+            grad_a = grad_a[..., 0, :] if a.ndim == 1 else grad_a  # (..., K) for a 1-D a
+        if ctx.needs_input_grad[1]:
+            grad_b = np.matmul(np.swapaxes(a2, -1, -2), grad2)  # (..., K, N)
+            grad_b = grad_b[..., 0] if b.ndim == 1 else grad_b  # (..., K) for a 1-D b
+        return grad_a, grad_b  # the engine sums broadcast stack axes back

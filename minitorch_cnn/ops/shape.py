@@ -1,0 +1,105 @@
+"""Shape ops: ``reshape``, ``transpose`` and indexing move entries without changing them.
+
+Each backward moves the gradient back the way the entries came: reshape it back, apply the
+inverse permutation, or scatter it into zeros at the indexed positions.
+
+Read next: ``ops/matmul.py``.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..autograd import Context, Function
+
+
+class Reshape(Function):
+    """``y = x.reshape(shape)``.  dL/dx = (dL/dy).reshape(x.shape): same entries, same order."""
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray, shape: tuple[int, ...] | None = None) -> np.ndarray:
+        if shape is None:
+            raise TypeError("reshape() needs a shape, e.g. x.reshape(2, 3)")
+        ctx.input_shape = x.shape
+        try:
+            return x.reshape(shape)
+        except ValueError:
+            raise ValueError(
+                f"cannot reshape a tensor of shape {x.shape} ({x.size} entries) into {shape}"
+            ) from None
+
+    @staticmethod
+    def backward(ctx: Context, grad_out: np.ndarray) -> tuple:
+        return (grad_out.reshape(ctx.input_shape),)
+
+
+class Transpose(Function):
+    """``y = x.transpose(axes)`` (reverse all axes when ``axes`` is None).
+
+    y[i_axes[0], i_axes[1], ...] = x[i_0, i_1, ...], so dL/dx is dL/dy permuted by the
+    inverse permutation ``np.argsort(axes)``.
+    """
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray, axes: tuple[int, ...] | None = None) -> np.ndarray:
+        axes = tuple(range(x.ndim))[::-1] if axes is None else tuple(axes)
+        if sorted(a % max(x.ndim, 1) for a in axes) != list(range(x.ndim)):
+            raise ValueError(
+                f"transpose axes must be a permutation of 0..{x.ndim - 1}, got {axes}"
+            )
+        ctx.axes = axes
+        return x.transpose(axes)  # view, no copy
+
+    @staticmethod
+    def backward(ctx: Context, grad_out: np.ndarray) -> tuple:
+        return (grad_out.transpose(np.argsort(ctx.axes)),)
+
+
+def normalize_index(index: Any) -> Any:
+    """Replace Tensors and lists inside an index by ndarrays, so NumPy sees a plain index."""
+    from ..tensor import Tensor
+
+    def one(item: Any) -> Any:
+        if isinstance(item, Tensor):
+            return item.data
+        if isinstance(item, list):
+            return np.asarray(item)
+        return item
+
+    return tuple(one(i) for i in index) if isinstance(index, tuple) else one(index)
+
+
+def _is_basic(index: Any) -> bool:
+    """True for indices made of ints, slices, None and Ellipsis (they select distinct entries)."""
+    items = index if isinstance(index, tuple) else (index,)
+    return all(
+        isinstance(i, (int, np.integer, slice)) or i is None or i is Ellipsis for i in items
+    )
+
+
+class GetItem(Function):
+    """``y = x[index]`` for basic slicing and integer-array indexing.
+
+    dL/dx = zeros(x.shape) with dL/dy added at the selected positions. Basic indices select
+    each entry at most once, so a plain assignment scatters; integer arrays may select an
+    entry several times, whose gradients must add up: ``np.add.at`` does that (this op is not
+    on a hot path).
+    """
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray, index: Any = None) -> np.ndarray:
+        ctx.index, ctx.input_shape, ctx.dtype = index, x.shape, x.dtype
+        try:
+            return np.asarray(x[index])
+        except (IndexError, TypeError) as error:
+            raise type(error)(f"cannot index a tensor of shape {x.shape} with {index!r}: {error}")
+
+    @staticmethod
+    def backward(ctx: Context, grad_out: np.ndarray) -> tuple:
+        grad_x = np.zeros(ctx.input_shape, dtype=ctx.dtype)
+        if _is_basic(ctx.index):
+            grad_x[ctx.index] = grad_out
+        else:
+            np.add.at(grad_x, ctx.index, grad_out)
+        return (grad_x,)

@@ -1,0 +1,301 @@
+"""``Tensor``: a NumPy array plus the bookkeeping reverse-mode autograd needs.
+
+A tensor holds ``data`` (an ``np.ndarray``), ``grad`` (filled by ``backward`` for leaves
+that require grad) and ``_ctx``, the graph edge to the op that produced it (``None`` for a
+leaf). Every method is one line calling an op from ``ops/``: grep a method name and you find
+the math.
+
+The dtype rules, in one place (``_as_array``): Python numbers and lists become float32 (as in
+PyTorch); NumPy arrays keep their dtype, so float64 stays float64 (gradcheck relies on it) and
+int arrays stay int (and can never require grad). A Python or NumPy *scalar* combined with a
+tensor takes the tensor's dtype, so ``float32_tensor * 0.5`` stays float32.
+
+Read next: ``ops/elementwise.py``.
+"""
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import numpy as np
+
+from . import autograd
+from .ops import elementwise, matmul, reduce
+from .ops import shape as shape_ops
+
+
+def _as_array(data: Any, dtype: Any = None) -> np.ndarray:
+    """Turn user data into an ndarray following the dtype rules above."""
+    if isinstance(data, Tensor):
+        array = data.data
+    elif isinstance(data, np.ndarray):
+        array = data
+    elif isinstance(data, (numbers.Number, np.generic, list, tuple)):
+        array = np.asarray(data)
+        if dtype is None and array.dtype.kind in "biuf" and not isinstance(data, np.generic):
+            array = array.astype(np.float32)  # Python data -> float32, as in PyTorch
+    else:
+        raise TypeError(
+            f"expected a Tensor, np.ndarray, number or (nested) list, got {type(data).__name__}"
+        )
+    if array.dtype.kind not in "biuf":
+        raise TypeError(
+            f"expected numeric data (bool, int or float), got an array of dtype {array.dtype}"
+        )
+    if dtype is not None:
+        array = array.astype(dtype, copy=False)
+    return array
+
+
+class Tensor:
+    """An n-dimensional array that can record the operations applied to it.
+
+    Parameters
+    ----------
+    data : array_like
+        ``np.ndarray`` (dtype kept), Python number or nested list (becomes float32), or a
+        ``Tensor`` (its array is shared).
+    requires_grad : bool
+        Record operations on this tensor so ``backward`` can fill ``.grad``. Only floating
+        point tensors can require grad.
+
+    Raises
+    ------
+    TypeError
+        For non-numeric data, or ``requires_grad=True`` on a non-float tensor.
+
+    Examples
+    --------
+    >>> import minitorch_cnn as mt
+    >>> x = mt.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    >>> y = (x * x).sum()
+    >>> y.backward()
+    >>> x.grad
+    array([[2., 4.],
+           [6., 8.]], dtype=float32)
+    """
+
+    # Make NumPy defer to our reflected operators: np.float64(2) * t calls t.__rmul__.
+    __array_ufunc__ = None
+
+    def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None) -> None:
+        self.data: np.ndarray = _as_array(data, dtype)
+        if requires_grad and self.data.dtype.kind != "f":
+            raise TypeError(
+                f"only floating point tensors can require grad, got dtype {self.data.dtype}"
+            )
+        self.requires_grad: bool = bool(requires_grad)
+        self.grad: np.ndarray | None = None
+        self._ctx: autograd.Context | None = None
+
+    @classmethod
+    def _from_op(cls, data: np.ndarray, ctx: autograd.Context | None) -> Tensor:
+        """Wrap an op's output; ``ctx`` is its graph edge (None when nothing was recorded)."""
+        out = cls.__new__(cls)
+        out.data = data
+        out.requires_grad = ctx is not None
+        out.grad = None
+        out._ctx = ctx
+        return out
+
+    # ----- properties and conversions -------------------------------------------------
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.data.dtype
+
+    @property
+    def size(self) -> int:
+        return self.data.size
+
+    @property
+    def T(self) -> Tensor:
+        return self.transpose()
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def numpy(self) -> np.ndarray:
+        """The underlying array (shared, not copied)."""
+        return self.data
+
+    def item(self) -> float | int | bool:
+        """The value of a one-element tensor as a Python number."""
+        if self.data.size != 1:
+            raise ValueError(f"item() needs a one-element tensor, got shape {self.shape}")
+        return self.data.item()
+
+    def detach(self) -> Tensor:
+        """A tensor sharing this data but cut from the graph (requires_grad=False)."""
+        return Tensor(self.data)
+
+    def __repr__(self) -> str:
+        body = np.array2string(self.data, separator=", ", prefix="tensor(")
+        grad = ", requires_grad=True" if self.requires_grad else ""
+        dtype = "" if self.dtype == np.float32 else f", dtype={self.dtype}"
+        return f"tensor({body}{dtype}{grad})"
+
+    # ----- autograd -----------------------------------------------------------------
+    def backward(self, grad: Any = None) -> None:
+        """Compute d(self)/d(leaf) for every leaf that requires grad, into ``leaf.grad``.
+
+        Parameters
+        ----------
+        grad : array_like, optional
+            dL/d(self), same shape as ``self``. May be omitted only when ``self`` has one
+            element (a loss), where it defaults to 1.
+
+        Raises
+        ------
+        RuntimeError
+            If ``self`` does not require grad.
+        ValueError
+            If ``grad`` is omitted for a tensor with more than one element, or has the
+            wrong shape.
+        """
+        if not self.requires_grad:
+            raise RuntimeError(
+                "backward() on a tensor that does not require grad: no input of the "
+                "computation had requires_grad=True (or it ran inside no_grad())"
+            )
+        if grad is None:
+            if self.data.size != 1:
+                raise ValueError(
+                    "backward() without grad needs a one-element tensor (a loss), got shape "
+                    f"{self.shape}; pass grad=<array of that shape>"
+                )
+            grad_array = np.ones(self.shape, dtype=self.dtype)
+        else:
+            grad_array = _as_array(grad, self.dtype)
+            if grad_array.shape != self.shape:
+                raise ValueError(
+                    f"grad must have the tensor's shape {self.shape}, got {grad_array.shape}"
+                )
+        autograd.backward(self, grad_array)
+
+    def _accumulate_grad(self, grad: np.ndarray) -> None:
+        if self.grad is None:
+            self.grad = np.array(grad, dtype=self.dtype, copy=True)  # own it: may alias a buffer
+        else:
+            self.grad += grad
+
+    def zero_grad(self) -> None:
+        """Forget the accumulated gradient."""
+        self.grad = None
+
+    # ----- operators ------------------------------------------------------------------
+    def _operand(self, other: Any) -> Tensor:
+        """``other`` as a Tensor; scalars take this tensor's dtype so they never upcast."""
+        if isinstance(other, Tensor):
+            return other
+        if isinstance(other, (numbers.Number, np.generic)) or (
+            isinstance(other, np.ndarray) and other.ndim == 0
+        ):
+            if self.dtype.kind == "f":
+                return Tensor(np.asarray(other, dtype=self.dtype))
+            if isinstance(other, (float, np.floating)) or np.asarray(other).dtype.kind == "f":
+                return Tensor(np.asarray(other, dtype=np.float32))
+            return Tensor(np.asarray(other))
+        if isinstance(other, (np.ndarray, list, tuple)):
+            return Tensor(other)
+        raise TypeError(
+            f"expected a Tensor, np.ndarray or number as operand, got {type(other).__name__}"
+        )
+
+    def __add__(self, other: Any) -> Tensor:
+        return elementwise.Add.apply(self, self._operand(other))
+
+    def __radd__(self, other: Any) -> Tensor:
+        return elementwise.Add.apply(self._operand(other), self)
+
+    def __sub__(self, other: Any) -> Tensor:
+        return elementwise.Sub.apply(self, self._operand(other))
+
+    def __rsub__(self, other: Any) -> Tensor:
+        return elementwise.Sub.apply(self._operand(other), self)
+
+    def __mul__(self, other: Any) -> Tensor:
+        return elementwise.Mul.apply(self, self._operand(other))
+
+    def __rmul__(self, other: Any) -> Tensor:
+        return elementwise.Mul.apply(self._operand(other), self)
+
+    def __truediv__(self, other: Any) -> Tensor:
+        return elementwise.Div.apply(self, self._operand(other))
+
+    def __rtruediv__(self, other: Any) -> Tensor:
+        return elementwise.Div.apply(self._operand(other), self)
+
+    def __pow__(self, other: Any) -> Tensor:
+        return elementwise.Pow.apply(self, self._operand(other))
+
+    def __rpow__(self, other: Any) -> Tensor:
+        return elementwise.Pow.apply(self._operand(other), self)
+
+    def __matmul__(self, other: Any) -> Tensor:
+        return matmul.MatMul.apply(self, self._operand(other))
+
+    def __rmatmul__(self, other: Any) -> Tensor:
+        return matmul.MatMul.apply(self._operand(other), self)
+
+    def __neg__(self) -> Tensor:
+        return elementwise.Neg.apply(self)
+
+    # ----- elementwise functions ------------------------------------------------------
+    def exp(self) -> Tensor:
+        return elementwise.Exp.apply(self)
+
+    def log(self) -> Tensor:
+        return elementwise.Log.apply(self)
+
+    def relu(self) -> Tensor:
+        return elementwise.ReLU.apply(self)
+
+    # ----- reductions -----------------------------------------------------------------
+    def sum(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
+        return reduce.Sum.apply(self, axis=axis, keepdims=keepdims)
+
+    def mean(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
+        return reduce.Mean.apply(self, axis=axis, keepdims=keepdims)
+
+    def max(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
+        return reduce.Max.apply(self, axis=axis, keepdims=keepdims)
+
+    # ----- shape ----------------------------------------------------------------------
+    def reshape(self, *shape: int | tuple[int, ...]) -> Tensor:
+        return shape_ops.Reshape.apply(self, shape=_unpack_axes(shape))
+
+    def transpose(self, *axes: int | tuple[int, ...]) -> Tensor:
+        return shape_ops.Transpose.apply(self, axes=_unpack_axes(axes))
+
+    def __getitem__(self, index: Any) -> Tensor:
+        return shape_ops.GetItem.apply(self, index=shape_ops.normalize_index(index))
+
+
+def _unpack_axes(args: tuple) -> tuple[int, ...] | None:
+    """Accept ``f(1, 0)`` and ``f((1, 0))`` like NumPy; ``f()`` gives None."""
+    if len(args) == 1 and isinstance(args[0], (tuple, list)):
+        return tuple(args[0])
+    return tuple(args) if args else None
+
+
+def tensor(data: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:
+    """Create a ``Tensor`` (see its docstring for the dtype rules).
+
+    Examples
+    --------
+    >>> import minitorch_cnn as mt
+    >>> mt.tensor([1, 2, 3]).dtype
+    dtype('float32')
+    >>> import numpy as np
+    >>> mt.tensor(np.arange(3)).dtype
+    dtype('int64')
+    """
+    return Tensor(data, requires_grad=requires_grad, dtype=dtype)
