@@ -29,6 +29,14 @@ class MatMul(Function):
                 f"({a.shape[-1]}) must equal b's {'second-to-last' if b.ndim > 1 else 'only'} "
                 f"axis ({b.shape[-2 if b.ndim > 1 else 0]})"
             )
+        stack_a, stack_b = a.shape[:-2], b.shape[:-2]  # () for 1-D and 2-D operands
+        try:
+            np.broadcast_shapes(stack_a, stack_b)
+        except ValueError:
+            raise ValueError(
+                f"matmul shapes {a.shape} and {b.shape} do not match: the stack axes "
+                f"{stack_a} and {stack_b} do not broadcast"
+            ) from None
         ctx.save_for_backward(a, b)
         return np.matmul(a, b)
 
@@ -38,11 +46,13 @@ class MatMul(Function):
         # Promote 1-D operands to matrices as the forward did: a (K,) -> (1, K), b (K,) -> (K, 1).
         a2 = a[None, :] if a.ndim == 1 else a
         b2 = b[:, None] if b.ndim == 1 else b
+        # Give grad_out back the axes the forward dropped. Positions count from the front:
+        # for vec @ vec grad_out is 0-d and has no axis -2 to insert before.
         grad2 = grad_out
-        if a.ndim == 1:
-            grad2 = np.expand_dims(grad2, -2)  # (..., 1, N)
-        if b.ndim == 1:
-            grad2 = np.expand_dims(grad2, -1)  # (..., M, 1)
+        if a.ndim == 1:  # (..., N) -> (..., 1, N);  vec @ vec: () -> (1,)
+            grad2 = np.expand_dims(grad2, grad2.ndim - 1 if b.ndim > 1 else 0)
+        if b.ndim == 1:  # (..., M) -> (..., M, 1)
+            grad2 = np.expand_dims(grad2, grad2.ndim)
         grad_a = grad_b = None
         if ctx.needs_input_grad[0]:
             grad_a = np.matmul(grad2, np.swapaxes(b2, -1, -2))  # (..., M, K)
