@@ -43,11 +43,11 @@ class Transpose(Function):
 
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, axes: tuple[int, ...] | None = None) -> np.ndarray:
-        axes = tuple(range(x.ndim))[::-1] if axes is None else tuple(axes)
-        if sorted(a % max(x.ndim, 1) for a in axes) != list(range(x.ndim)):
-            raise ValueError(
-                f"transpose axes must be a permutation of 0..{x.ndim - 1}, got {axes}"
-            )
+        given = tuple(range(x.ndim))[::-1] if axes is None else tuple(axes)
+        in_range = all(-x.ndim <= a < x.ndim for a in given)
+        axes = tuple(a % max(x.ndim, 1) for a in given)  # -1 -> ndim - 1: argsort needs >= 0
+        if not in_range or sorted(axes) != list(range(x.ndim)):
+            raise ValueError(f"transpose axes must be a permutation of 0..{x.ndim - 1}, got {given}")
         ctx.axes = axes
         return x.transpose(axes)  # view, no copy
 
