@@ -27,9 +27,10 @@ def normalize_axis(axis: int | tuple[int, ...] | list[int] | None, ndim: int) ->
     for a in axes:
         if not isinstance(a, (int, np.integer)) or isinstance(a, bool):
             raise TypeError(f"axis must be an int or a tuple of ints, got {axis!r}")
-        if not -ndim <= a < max(ndim, 1):
+        if not -max(ndim, 1) <= a < max(ndim, 1):
             raise ValueError(f"axis {a} is out of range for a tensor with {ndim} dimensions")
-        normalized.append(int(a) % max(ndim, 1))
+        if ndim > 0:  # a 0-d tensor accepts axis 0 or -1 (as in PyTorch) and reduces nothing
+            normalized.append(int(a) % ndim)
     if len(set(normalized)) != len(normalized):
         raise ValueError(f"axis {axis!r} repeats an axis")
     return tuple(sorted(normalized))
