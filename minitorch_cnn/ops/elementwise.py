@@ -88,6 +88,8 @@ class Pow(Function):
 
     dL/da = dL/dy * b * a**(b - 1);  dL/db = dL/dy * y * log(a), needed only when the
     exponent itself requires grad (then ``a`` must be positive for a finite log).
+    Where b == 0, y = 1 is constant in a, so dL/da = 0 -- also at a = 0, where the formula
+    would give 0 * inf = nan (PyTorch sets the same 0).
     """
 
     @staticmethod
@@ -99,7 +101,10 @@ class Pow(Function):
     @staticmethod
     def backward(ctx: Context, grad_out: np.ndarray) -> tuple:
         a, b, y = ctx.saved
-        grad_a = grad_out * b * a ** (b - 1) if ctx.needs_input_grad[0] else None
+        grad_a = None
+        if ctx.needs_input_grad[0]:
+            with np.errstate(divide="ignore", invalid="ignore"):  # 0 ** -1 where b == 0
+                grad_a = grad_out * np.where(b == 0, 0, b * a ** (b - 1))
         grad_b = grad_out * y * np.log(a) if ctx.needs_input_grad[1] else None
         return grad_a, grad_b
 
