@@ -155,10 +155,12 @@ class Function:
 
     @staticmethod
     def forward(ctx: Context, *arrays: np.ndarray, **params: Any) -> np.ndarray:
+        """The op's output computed from its inputs' arrays (the class docstring says how)."""
         raise NotImplementedError
 
     @staticmethod
     def backward(ctx: Context, grad_out: np.ndarray) -> tuple:
+        """One dL/d(input) per array input from dL/d(output) (derived in the class docstring)."""
         raise NotImplementedError
 
     @classmethod

@@ -101,22 +101,27 @@ class Tensor:
     # ----- properties and conversions -------------------------------------------------
     @property
     def shape(self) -> tuple[int, ...]:
+        """The length of each axis, as in NumPy."""
         return self.data.shape
 
     @property
     def ndim(self) -> int:
+        """The number of axes."""
         return self.data.ndim
 
     @property
     def dtype(self) -> np.dtype:
+        """The NumPy dtype of ``data`` (float32 unless made from a float64/int array)."""
         return self.data.dtype
 
     @property
     def size(self) -> int:
+        """The number of entries."""
         return self.data.size
 
     @property
     def T(self) -> Tensor:
+        """All axes reversed, ``transpose()``: the matrix transpose for a 2-D tensor."""
         return self.transpose()
 
     def __len__(self) -> int:
@@ -146,6 +151,9 @@ class Tensor:
     def backward(self, grad: Any = None) -> None:
         """Compute d(self)/d(leaf) for every leaf that requires grad, into ``leaf.grad``.
 
+        Gradients *add* into ``.grad`` (over uses and over calls: ``zero_grad()`` between
+        steps). The graph's saved buffers are freed on the way, so each graph is walked once.
+
         Parameters
         ----------
         grad : array_like, optional
@@ -155,7 +163,7 @@ class Tensor:
         Raises
         ------
         RuntimeError
-            If ``self`` does not require grad.
+            If ``self`` does not require grad, or its graph was already walked by a backward.
         ValueError
             If ``grad`` is omitted for a tensor with more than one element, or has the
             wrong shape.
@@ -250,32 +258,41 @@ class Tensor:
 
     # ----- elementwise functions ------------------------------------------------------
     def exp(self) -> Tensor:
+        """``e ** x`` elementwise."""
         return elementwise.Exp.apply(self)
 
     def log(self) -> Tensor:
+        """Natural log elementwise (``-inf`` at 0, ``nan`` below, as in NumPy)."""
         return elementwise.Log.apply(self)
 
     def relu(self) -> Tensor:
+        """``max(x, 0)`` elementwise; the gradient at 0 is 0."""
         return elementwise.ReLU.apply(self)
 
     # ----- reductions -----------------------------------------------------------------
     def sum(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
+        """Sum over ``axis`` (an int, a tuple, or None for all), as ``np.sum``."""
         return reduce.Sum.apply(self, axis=axis, keepdims=keepdims)
 
     def mean(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
+        """Mean over ``axis`` (an int, a tuple, or None for all), as ``np.mean``."""
         return reduce.Mean.apply(self, axis=axis, keepdims=keepdims)
 
     def max(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
+        """Maximum over ``axis``; tied maxima share its gradient equally (``ops.reduce.Max``)."""
         return reduce.Max.apply(self, axis=axis, keepdims=keepdims)
 
     # ----- shape ----------------------------------------------------------------------
     def reshape(self, *shape: int | tuple[int, ...]) -> Tensor:
+        """The entries in a new shape: ``t.reshape(2, 3)`` or ``t.reshape((2, -1))``."""
         return shape_ops.Reshape.apply(self, shape=_unpack_axes(shape))
 
     def transpose(self, *axes: int | tuple[int, ...]) -> Tensor:
+        """Permute the axes (NumPy's rule: no argument reverses them all)."""
         return shape_ops.Transpose.apply(self, axes=_unpack_axes(axes))
 
     def __getitem__(self, index: Any) -> Tensor:
+        """``t[index]``: ints, slices, None, ``...`` and int or bool arrays, as in NumPy."""
         return shape_ops.GetItem.apply(self, index=shape_ops.normalize_index(index))
 
 

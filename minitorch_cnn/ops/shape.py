@@ -47,7 +47,9 @@ class Transpose(Function):
         in_range = all(-x.ndim <= a < x.ndim for a in given)
         axes = tuple(a % max(x.ndim, 1) for a in given)  # -1 -> ndim - 1: argsort needs >= 0
         if not in_range or sorted(axes) != list(range(x.ndim)):
-            raise ValueError(f"transpose axes must be a permutation of 0..{x.ndim - 1}, got {given}")
+            raise ValueError(
+                f"transpose axes must be a permutation of 0..{x.ndim - 1}, got {given}"
+            )
         ctx.axes = axes
         return x.transpose(axes)  # view, no copy
 
