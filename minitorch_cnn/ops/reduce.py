@@ -22,7 +22,7 @@ def normalize_axis(axis: int | tuple[int, ...] | list[int] | None, ndim: int) ->
     """
     if axis is None:
         return tuple(range(ndim))
-    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    axes = tuple(axis) if isinstance(axis, (tuple, list)) else (axis,)
     normalized = []
     for a in axes:
         if not isinstance(a, (int, np.integer)) or isinstance(a, bool):
