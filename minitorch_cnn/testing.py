@@ -153,6 +153,44 @@ def distinct_arrays(
     return values.astype(dtype).reshape(shape)
 
 
+@st.composite
+def memory_layouts(draw: st.DrawFn, array: np.ndarray) -> np.ndarray:
+    """The same values as ``array`` in a drawn memory layout, most of them non-contiguous.
+
+    Code built on stride tricks must read ``x.strides`` instead of assuming C order; these
+    layouts catch it when it does not: C-contiguous, axes stored in reverse order (what a
+    transpose returns), every other element of a larger buffer (a strided slice), and the
+    last two axes stored backwards (negative strides, as ``x[:, :, ::-1]``).
+
+    Examples
+    --------
+    The negative-stride layout is built like this (the last two axes flip twice):
+
+    >>> x = np.arange(6.0).reshape(2, 3)
+    >>> y = np.ascontiguousarray(x[::-1, ::-1])[::-1, ::-1]
+    >>> bool((y == x).all()), y.strides
+    (True, (-24, -8))
+
+    Raises
+    ------
+    ValueError
+        If ``array`` has fewer than 2 axes.
+    """
+    if array.ndim < 2:
+        raise ValueError(f"memory_layouts needs an array with at least 2 axes, got shape {array.shape}")
+    layout = draw(st.sampled_from(["contiguous", "transposed", "strided", "reversed"]))
+    if layout == "transposed":
+        return np.ascontiguousarray(array.T).T
+    if layout == "strided":
+        buffer = np.zeros(array.shape[:-1] + (2 * array.shape[-1],), dtype=array.dtype)
+        buffer[..., ::2] = array
+        return buffer[..., ::2]  # strides[-1] is twice the item size
+    if layout == "reversed":
+        flip = (Ellipsis, slice(None, None, -1), slice(None, None, -1))
+        return np.ascontiguousarray(array[flip])[flip]
+    return np.ascontiguousarray(array)
+
+
 # ----- convolution and pooling settings ---------------------------------------------------
 
 
