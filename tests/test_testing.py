@@ -53,7 +53,7 @@ def test_broadcastable_shapes_stretch_both_ways() -> None:
     def stretched(small: tuple[int, ...], big: tuple[int, ...]) -> bool:
         """Some axis of ``small`` is 1 or missing where ``big`` has a size > 1."""
         padded = (1,) * (len(big) - len(small)) + small
-        return any(s == 1 and g > 1 for s, g in zip(padded, big))
+        return any(s == 1 and g > 1 for s, g in zip(padded[::-1], big[::-1]))  # align right
 
     a, b = find(broadcastable_shapes(), lambda p: stretched(p[0], p[1]) and stretched(p[1], p[0]))
     assert np.broadcast_shapes(a, b) not in (a, b)  # neither shape is the result
