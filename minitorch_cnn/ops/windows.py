@@ -1,0 +1,229 @@
+r"""Sliding windows as a strided *view*: the one trick behind convolution and pooling.
+
+A NumPy array is a block of bytes plus, per axis, a *stride*: how many bytes to step to
+reach the next index along that axis. A 1x1x4x4 float32 array stores 16 values of 4 bytes
+each, row after row, so stepping one column moves 4 bytes and one row 16 bytes:
+
+>>> import numpy as np
+>>> from minitorch_cnn.ops.windows import windows
+>>> x = np.arange(16, dtype=np.float32).reshape(1, 1, 4, 4)
+>>> x.strides                                   # (N, C, H, W) in bytes
+(64, 64, 16, 4)
+
+Every 2x2 window at stride 1 is a view with two more axes. The output axes (OH, OW) step
+like H and W (times the stride: next window); the kernel axes (KH, KW) also step like H and
+W (times the dilation: next tap inside the window). No value is copied:
+
+>>> v = windows(x, (2, 2), stride=(1, 1))
+>>> v.shape                                     # (N, C, OH, OW, KH, KW)
+(1, 1, 3, 3, 2, 2)
+>>> v.strides
+(64, 64, 16, 4, 16, 4)
+>>> v[0, 0, 1, 2]                               # the window whose top-left is x[.., 1, 2]
+array([[ 6.,  7.],
+       [10., 11.]], dtype=float32)
+>>> np.shares_memory(v, x), v.flags.writeable
+(True, False)
+
+Stride 2 only changes the strides of the output axes (two rows / two columns per step);
+dilation 2 would change those of the kernel axes:
+
+>>> windows(x, (2, 2), stride=(2, 2)).strides
+(64, 64, 32, 8, 16, 4)
+
+The view is read-only because windows overlap: writing through one window would silently
+change its neighbours. Its *adjoint* (``windows_adjoint``) goes the other way: it sums each
+window's values back onto the input positions they came from -- the backward of every op
+built on windows. ``im2col`` reorders the same view so that one matrix product computes a
+whole convolution.
+
+Read next: ``ops/conv.py``.
+"""
+from __future__ import annotations
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+
+def output_size(size: int, kernel_size: int, stride: int, padding: int, dilation: int) -> int:
+    """Number of window positions along one axis (may be < 1: callers validate).
+
+    ``floor((size + 2 * padding - dilation * (kernel_size - 1) - 1) / stride) + 1``; the
+    derivation is in ``functional.conv_output_size``, which checks its arguments and calls
+    this. This is the only place the formula is written down.
+    """
+    return (size + 2 * padding - dilation * (kernel_size - 1) - 1) // stride + 1
+
+
+def pad2d(x: np.ndarray, padding: tuple[int, int], value: float = 0.0) -> np.ndarray:
+    """Pad the last two axes of ``x`` with ``value`` (zeros for conv, -inf for max pooling).
+
+    Parameters
+    ----------
+    x : np.ndarray, shape (N, C, H, W)
+    padding : (PH, PW)
+        Rows added above and below, columns added left and right.
+    value : float
+        The fill value.
+
+    Returns
+    -------
+    np.ndarray, shape (N, C, H + 2*PH, W + 2*PW)
+        ``x`` itself (no copy) when there is no padding, else a new array with ``x``'s dtype.
+    """
+    PH, PW = padding
+    if PH == 0 and PW == 0:
+        return x
+    N, C, H, W = x.shape
+    x_pad = np.full((N, C, H + 2 * PH, W + 2 * PW), value, dtype=x.dtype)  # copy happens here
+    x_pad[:, :, PH : PH + H, PW : PW + W] = x
+    return x_pad
+
+
+def windows(
+    x: np.ndarray,
+    kernel_size: tuple[int, int],
+    stride: tuple[int, int] = (1, 1),
+    dilation: tuple[int, int] = (1, 1),
+) -> np.ndarray:
+    """Every (KH, KW) window of ``x`` as a read-only view (see the module docstring).
+
+    ``view[n, c, oh, ow, i, j] = x[n, c, oh*SH + i*DH, ow*SW + j*DW]``, so the strides are
+    those of ``x`` multiplied by the stride (output axes) or the dilation (kernel axes).
+    They are read from ``x.strides``: a transposed, sliced or reversed ``x`` works as is.
+
+    Parameters
+    ----------
+    x : np.ndarray, shape (N, C, H, W)
+        Already padded.
+    kernel_size, stride, dilation : (int, int)
+        Per axis (height, width); all >= 1.
+
+    Returns
+    -------
+    np.ndarray, shape (N, C, OH, OW, KH, KW)
+        A view of ``x`` (no copy), ``writeable=False``.
+
+    Raises
+    ------
+    ValueError
+        If the (dilated) kernel does not fit in ``x``.
+    """
+    N, C, H, W = x.shape
+    KH, KW = kernel_size
+    SH, SW = stride
+    DH, DW = dilation
+    OH = output_size(H, KH, SH, 0, DH)
+    OW = output_size(W, KW, SW, 0, DW)
+    if OH < 1 or OW < 1:
+        raise ValueError(
+            f"a {KH}x{KW} kernel with dilation {dilation} does not fit in an input of "
+            f"height x width {H}x{W}"
+        )
+    sN, sC, sH, sW = x.strides
+    return as_strided(
+        x,
+        shape=(N, C, OH, OW, KH, KW),
+        strides=(sN, sC, SH * sH, SW * sW, DH * sH, DW * sW),
+        writeable=False,
+    )  # (N, C, OH, OW, KH, KW)  view, no copy
+
+
+def im2col(
+    x: np.ndarray,
+    kernel_size: tuple[int, int],
+    stride: tuple[int, int] = (1, 1),
+    dilation: tuple[int, int] = (1, 1),
+) -> np.ndarray:
+    """The windows ordered as the column matrix of a convolution -- still a view.
+
+    Reshaping the result to ``(C*KH*KW, N*OH*OW)`` gives the matrix whose column for output
+    pixel (n, oh, ow) holds that pixel's window, so ``weight (F, C*KH*KW) @ columns`` is the
+    whole convolution. That reshape is where the one copy happens (a view this irregular has
+    no 2-D strides); it belongs to the contraction, which is why this function stops short of
+    it. The axis order makes each copied run a whole output row (OW values, stepping by the
+    stride), which copies about 3x faster than runs of KW values.
+
+    Parameters
+    ----------
+    x : np.ndarray, shape (N, C, H, W)
+        Already padded.
+    kernel_size, stride, dilation : (int, int)
+
+    Returns
+    -------
+    np.ndarray, shape (C, KH, KW, N, OH, OW)
+        A read-only view of ``x``.
+    """
+    return windows(x, kernel_size, stride, dilation).transpose(1, 4, 5, 0, 2, 3)
+    # (C, KH, KW, N, OH, OW)  view, no copy
+
+
+def tap_slices(
+    tap: tuple[int, int],
+    out_size: tuple[int, int],
+    stride: tuple[int, int] = (1, 1),
+    dilation: tuple[int, int] = (1, 1),
+) -> tuple[slice, slice]:
+    """Rows and columns of the input that kernel tap (i, j) reads across all windows.
+
+    Tap (i, j) of window (oh, ow) is pixel (oh*SH + i*DH, ow*SW + j*DW): for all windows at
+    once that is the strided grid ``x[:, :, rows, cols]`` with OH rows and OW columns --
+    the same values as ``windows(x, ...)[..., i, j]``, but writable when ``x`` is.
+    """
+    (i, j), (OH, OW) = tap, out_size
+    (SH, SW), (DH, DW) = stride, dilation
+    rows = slice(i * DH, i * DH + SH * (OH - 1) + 1, SH)
+    cols = slice(j * DW, j * DW + SW * (OW - 1) + 1, SW)
+    return rows, cols
+
+
+def windows_adjoint(
+    grad_windows: np.ndarray,
+    input_shape: tuple[int, int, int, int],
+    stride: tuple[int, int] = (1, 1),
+    dilation: tuple[int, int] = (1, 1),
+) -> np.ndarray:
+    r"""Sum values laid out like ``windows(x)`` back onto the positions of ``x``.
+
+    ``windows`` is linear: ``v[n, c, oh, ow, i, j] = x[n, c, oh*SH + i*DH, ow*SW + j*DW]``.
+    Its adjoint ``A`` satisfies ``<windows(x), y> = <x, A(y)>`` for all x, y, so
+
+        A(y)[n, c, h, w] = sum over (oh, ow, i, j) with oh*SH + i*DH = h, ow*SW + j*DW = w
+                           of y[n, c, oh, ow, i, j]
+
+    -- every window position a pixel appeared in sends its value back, and overlapping
+    windows add up. This is the backward of anything computed from ``windows(x)``.
+
+    One loop over the KH*KW kernel taps: tap (i, j) of all windows lands on a strided grid
+    of ``x`` (rows i*DH, i*DH + SH, ...), one whole-array slice-add per tap. Within a tap no
+    two windows hit the same pixel, so plain ``+=`` is exact (no ``np.add.at`` needed).
+
+    Parameters
+    ----------
+    grad_windows : np.ndarray, shape (N, C, OH, OW, KH, KW)
+    input_shape : (N, C, H, W)
+        Shape of the (padded) array the windows were taken from.
+    stride, dilation : (int, int)
+        As given to ``windows``.
+
+    Returns
+    -------
+    np.ndarray, shape (N, C, H, W)
+        With ``grad_windows``' dtype. When ``grad_windows`` is stored channel-major (as the
+        convolution's column-matrix gradient is), so is the result -- an (N, C, H, W) view of
+        a (C, N, H, W) buffer -- because adding along matching layouts is about 1.5x faster
+        than transposing on the way.
+    """
+    N, C, OH, OW, KH, KW = grad_windows.shape
+    _, _, H, W = input_shape
+    if abs(grad_windows.strides[1]) > abs(grad_windows.strides[0]):
+        grad_x = np.zeros((C, N, H, W), dtype=grad_windows.dtype).transpose(1, 0, 2, 3)
+        # (N, C, H, W)  view of a channel-major buffer
+    else:
+        grad_x = np.zeros((N, C, H, W), dtype=grad_windows.dtype)
+    for i in range(KH):
+        for j in range(KW):
+            rows, cols = tap_slices((i, j), (OH, OW), stride, dilation)
+            grad_x[:, :, rows, cols] += grad_windows[:, :, :, :, i, j]  # (N, C, OH, OW)
+    return grad_x
