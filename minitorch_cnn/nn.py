@@ -167,24 +167,10 @@ class Module:
         return f"{type(self).__name__}(\n{body}\n)"
 
 
-# ----- argument checks shared by the layers ---------------------------------------------------
-def _int(value: Any, name: str, minimum: int | None) -> int:
-    """``value`` as an int (>= ``minimum`` unless None), or a TypeError/ValueError naming it."""
-    if not isinstance(value, (int, np.integer)) or isinstance(value, bool):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
-    if minimum is not None and value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}")
-    return int(value)
-
-
-def _pair(value: Any, name: str, minimum: int) -> tuple[int, int]:
-    """An int or a pair of ints, each >= ``minimum``, as ``(h, w)``."""
-    if isinstance(value, (tuple, list)):
-        if len(value) != 2:
-            raise ValueError(f"{name} must be an int or a pair (h, w), got {value!r}")
-        return _int(value[0], name, minimum), _int(value[1], name, minimum)
-    size = _int(value, name, minimum)
-    return size, size
+# Layers validate their settings with functional's checks, so a bad setting is reported the
+# same way whether it is given to a layer or to the function it calls.
+_int = functional._require_int
+_pair = functional._pair
 
 
 class Linear(Module):
@@ -322,7 +308,9 @@ class Flatten(Module):
 
     def __init__(self, start_dim: int = 1) -> None:
         super().__init__()
-        self.start_dim = _int(start_dim, "start_dim", None)
+        if not isinstance(start_dim, (int, np.integer)) or isinstance(start_dim, bool):
+            raise TypeError(f"start_dim must be an int, got {start_dim!r} ({type(start_dim).__name__})")
+        self.start_dim = int(start_dim)
 
     def forward(self, x: Tensor) -> Tensor:
         return functional.flatten(x, self.start_dim)

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import minitorch_cnn as mt
+import reference as ref
 from minitorch_cnn import init, nn
 
 
@@ -215,15 +216,16 @@ def test_init_helpers() -> None:
     ("build", "error", "message"),
     [
         (lambda: nn.Conv2d(0, 8, 3), ValueError, "in_channels must be >= 1, got 0"),
-        (lambda: nn.Conv2d(3, 8, 3.0), TypeError, "kernel_size must be an int, got float 3.0"),
-        (lambda: nn.Conv2d(3, 8, (3, 3, 3)), ValueError, r"kernel_size must be an int or a pair"),
+        (lambda: nn.Conv2d(3, 8, 3.0), TypeError, r"kernel_size must be an int or a pair of ints, got 3.0"),
+        (lambda: nn.Conv2d(3, 8, (3, 3, 3)), ValueError, r"kernel_size must be an int or a pair \(h, w\), got \(3, 3, 3\)"),
         (lambda: nn.Conv2d(3, 8, 3, stride=0), ValueError, "stride must be >= 1, got 0"),
         (lambda: nn.Conv2d(3, 8, 3, padding=-1), ValueError, "padding must be >= 0, got -1"),
         (lambda: nn.Conv2d(3, 8, 3, groups=2), ValueError, r"in_channels \(3\) and out_channels \(8\)"),
         (lambda: nn.Linear(3, -1), ValueError, "out_features must be >= 1, got -1"),
-        (lambda: nn.Linear(True, 2), TypeError, "in_features must be an int, got bool"),
+        (lambda: nn.Linear(True, 2), TypeError, r"in_features must be an int, got True \(bool\)"),
         (lambda: nn.MaxPool2d(0), ValueError, "kernel_size must be >= 1, got 0"),
         (lambda: nn.AvgPool2d(2, stride=-1), ValueError, "stride must be >= 1, got -1"),
+        (lambda: nn.Flatten(1.0), TypeError, r"start_dim must be an int, got 1.0 \(float\)"),
         (lambda: nn.Dropout(1.5), ValueError, r"\[0, 1\], got 1.5"),
         (lambda: nn.Dropout("0.5"), TypeError, "must be a float, got str"),
         (lambda: nn.Sequential(nn.ReLU(), np.abs), TypeError, "Modules, got ufunc at position 1"),
@@ -274,3 +276,25 @@ def test_sequential_is_indexable_sized_and_iterable() -> None:
 def test_module_without_forward_says_so() -> None:
     with pytest.raises(NotImplementedError, match="Module must define forward"):
         nn.Module()(mt.ones(1))
+
+
+def test_conv2d_layer_applies_its_settings() -> None:
+    layer = nn.Conv2d(4, 6, (3, 2), stride=(2, 1), padding=(1, 0), dilation=(1, 2), groups=2,
+                      generator=_rng())
+    x = _rng(1).standard_normal((2, 4, 7, 6)).astype(np.float32)
+    out = layer(mt.tensor(x))
+    expected = ref.conv2d(x, layer.weight.data, layer.bias.data, (2, 1), (1, 0), (1, 2), 2)
+    assert out.shape == expected.shape == (2, 6, 4, 4) and out.dtype == np.float32
+    np.testing.assert_allclose(out.data, expected, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize(("layer", "oracle", "settings"), [
+    (nn.MaxPool2d(3, stride=2, padding=1), ref.max_pool2d, ((3, 3), (2, 2), (1, 1))),
+    (nn.AvgPool2d((2, 3), stride=(2, 1)), ref.avg_pool2d, ((2, 3), (2, 1), (0, 0))),
+])
+def test_pool_layers_apply_their_settings(layer: nn.Module, oracle, settings: tuple) -> None:
+    x = _rng(2).standard_normal((2, 3, 6, 7)).astype(np.float32)
+    expected = oracle(x, *settings)
+    out = layer(mt.tensor(x))
+    assert out.shape == expected.shape
+    np.testing.assert_allclose(out.data, expected, rtol=1e-5, atol=1e-6)

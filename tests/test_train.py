@@ -1,0 +1,131 @@
+"""Training on real MNIST, bounded: a small CNN learns, the models train, the program runs.
+
+Every test here reads the real MNIST files (the ``mnist_dir`` fixture) and stays within a few
+seconds to a few tens of seconds on 2 cores.
+"""
+from __future__ import annotations
+
+import io
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from minitorch_cnn import data, models, nn, optim
+from minitorch_cnn.train import evaluate, main, train_step
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def mnist(mnist_dir: Path) -> dict[str, np.ndarray]:
+    train_images, train_labels = data.load_mnist(mnist_dir, train=True, download=False)
+    test_images, test_labels = data.load_mnist(mnist_dir, train=False, download=False)
+    return {"train_images": train_images, "train_labels": train_labels,
+            "test_images": test_images, "test_labels": test_labels}
+
+
+def test_small_cnn_reaches_90_percent_on_held_out_images(mnist: dict[str, np.ndarray]) -> None:
+    """4,000 training images, 2 epochs of 63 steps, scored on 2,000 unseen test images."""
+    rng = np.random.default_rng(0)
+    model = nn.Sequential(
+        nn.Conv2d(1, 8, 3, padding=1, generator=rng), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(8, 16, 3, padding=1, generator=rng), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Linear(16 * 7 * 7, 10, generator=rng),
+    )
+    opt = optim.Adam(model.parameters(), lr=3e-3)
+    loader = data.DataLoader(mnist["train_images"][:4000], mnist["train_labels"][:4000], 64, seed=rng)
+    _, accuracy_before = evaluate(model, mnist["test_images"][:2000], mnist["test_labels"][:2000])
+    for _ in range(2):
+        for images, labels in loader:
+            train_step(model, opt, images, labels)
+    loss, accuracy = evaluate(model, mnist["test_images"][:2000], mnist["test_labels"][:2000])
+    assert accuracy_before < 0.3
+    assert accuracy >= 0.90 and loss < 0.35  # 92-93% over seeds 0-3
+
+
+@pytest.mark.parametrize("build", [models.MNISTConvNet, models.SimpleCNN, models.MLP])
+def test_models_fit_a_real_batch(build, mnist: dict[str, np.ndarray]) -> None:
+    """Each model starts near chance (loss ~ ln 10) and overfits one real batch in 15 steps."""
+    model = build(generator=np.random.default_rng(0))
+    opt = optim.Adam(model.parameters(), lr=1e-3)
+    images = data.normalize(mnist["train_images"][:32])  # (32, 1, 28, 28) float32
+    labels = mnist["train_labels"][:32]
+    losses = [train_step(model, opt, images, labels)[0] for _ in range(15)]
+    assert abs(losses[0] - np.log(10)) < 0.5
+    assert losses[-1] < 0.2 * losses[0]
+    assert train_step(model, opt, images, labels)[1] == 32  # every image now right
+
+
+def _run_program(*args: str, mnist_dir: Path) -> str:
+    result = subprocess.run(
+        [sys.executable, "-m", "minitorch_cnn.train", "--data-dir", str(mnist_dir), *args],
+        capture_output=True, text=True, timeout=300, cwd=Path(__file__).parents[1],
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_program_prints_progress_and_test_accuracy(mnist_dir: Path) -> None:
+    out = _run_program("--limit", "512", "--epochs", "1", "--test-limit", "1000", mnist_dir=mnist_dir)
+    lines = out.splitlines()
+    assert lines[0].startswith("MNISTConvNet (824,458 parameters), adam lr 0.001, batch 64, seed 0; "
+                               "512 training / 1000 test images")
+    progress = [line for line in lines if line.startswith("epoch 1/1 [")]
+    # not a terminal: plain lines, one per batch here (8 batches, every tenth of the epoch)
+    assert [re.match(r"epoch 1/1 \[(\d)/8\]", line).group(1) for line in progress] == list("12345678")
+    assert "\r" not in out
+    assert re.fullmatch(
+        r"epoch 1/1 \[8/8\] loss \d\.\d{4} acc +\d+\.\d\d% +\d+ img/s time \d+:\d\d", progress[-1]
+    )
+    result = re.fullmatch(r"epoch 1/1 test loss (\d\.\d{4}) test accuracy (\d+\.\d\d)%", lines[-1])
+    assert result is not None, lines[-1]
+    assert float(result.group(2)) > 60.0  # 8 steps of Adam: far above chance (10%)
+
+
+def test_program_resumes_bit_for_bit(mnist_dir: Path, tmp_path: Path) -> None:
+    common = ["--limit", "192", "--test-limit", "100", "--batch-size", "32", "--seed", "3",
+              "--optimizer", "sgd"]
+    _run_program(*common, "--epochs", "2", "--checkpoint", str(tmp_path / "straight.npz"),
+                 mnist_dir=mnist_dir)
+    _run_program(*common, "--epochs", "1", "--checkpoint", str(tmp_path / "split.npz"),
+                 mnist_dir=mnist_dir)
+    out = _run_program(*common, "--epochs", "2", "--checkpoint", str(tmp_path / "split.npz"),
+                       "--resume", mnist_dir=mnist_dir)
+    assert out.splitlines()[0] == f"resumed from {tmp_path / 'split.npz'} after epoch 1"
+    assert "epoch 1/2" not in out and "epoch 2/2 test accuracy" not in out
+    with np.load(tmp_path / "straight.npz") as a, np.load(tmp_path / "split.npz") as b:
+        assert sorted(a.files) == sorted(b.files)
+        for key in a.files:
+            assert np.array_equal(a[key], b[key]), key
+        assert int(b["meta/epoch"]) == 2 and int(b["meta/step"]) == 12
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_redraws_in_place_on_a_terminal(mnist_dir: Path) -> None:
+    screen = _Terminal()
+    argv = ["--data-dir", str(mnist_dir), "--model", "mlp", "--limit", "256", "--epochs", "1",
+            "--test-limit", "100"]
+    assert main(argv, stream=screen) == 0
+    text = screen.getvalue()
+    assert "\repoch 1/1 [4/4] loss" in text  # the final state, drawn over the live line
+    assert re.search(r"\[4/4\].*time \d+:\d\d\n", text)
+
+
+def test_bad_arguments_are_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    for argv, message in ((["--resume"], "--resume needs --checkpoint PATH"),
+                          (["--epochs", "0"], "--epochs must be >= 1, got 0"),
+                          (["--lr", "-1"], "--lr must be > 0, got -1.0"),
+                          (["--model", "resnet"], "invalid choice: 'resnet'")):
+        with pytest.raises(SystemExit) as exit_info:
+            main(argv)
+        assert exit_info.value.code == 2
+        assert message in capsys.readouterr().err
