@@ -67,7 +67,8 @@ def test_a_wrong_backward_fails_naming_input_index_and_both_values() -> None:
         mt.gradcheck(lambda t: _SquareOneEntryOff.apply(t), [_leaf(x)])
     message = str(failure.value)
     assert "input 0" in message and "index (1, 0)" in message
-    numeric, analytic = (float(v) for v in re.findall(r"(?:numeric|analytic) (-?[\d.e+-]+)", message))
+    values = re.findall(r"(?:numeric|analytic) (-?[\d.e+-]+)", message)
+    numeric, analytic = (float(v) for v in values)
     assert numeric != analytic
     assert abs(analytic - numeric) == pytest.approx(1.0, abs=1e-6)  # the +1 planted above
 

@@ -28,11 +28,11 @@ class _TinyNet:
     """Two linear layers trained by plain SGD on one fixed batch."""
 
     def __init__(self, generator: np.random.Generator) -> None:
-        self.params = [
-            mt.tensor(generator.standard_normal((16, 8), dtype=np.float32) * 0.3, requires_grad=True),
-            mt.zeros(16, requires_grad=True),
-            mt.tensor(generator.standard_normal((4, 16), dtype=np.float32) * 0.3, requires_grad=True),
-        ]
+        def weight(*shape: int) -> mt.Tensor:
+            values = generator.standard_normal(shape, dtype=np.float32) * np.float32(0.3)
+            return mt.tensor(values, requires_grad=True)
+
+        self.params = [weight(16, 8), mt.zeros(16, requires_grad=True), weight(4, 16)]
         self.x = mt.tensor(generator.standard_normal((32, 8), dtype=np.float32))
         self.y = generator.integers(0, 4, size=32)
 
