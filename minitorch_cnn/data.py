@@ -237,7 +237,8 @@ def load_mnist(
             try:
                 path = _download(name, dirs[0])
             except OSError as exc:
-                raise _not_found(name, dirs, f"Downloading it into {dirs[0]} failed:\n{exc}") from exc
+                reason = f"Downloading it into {dirs[0]} failed:\n{exc}"
+                raise _not_found(name, dirs, reason) from exc
         arrays.append(_read_idx(path, name, str(path)))
     images, labels = arrays
     return images, labels.astype(np.int64)
@@ -313,9 +314,9 @@ class DataLoader:
     Examples
     --------
     >>> images = np.zeros((5, 28, 28), dtype=np.uint8)
-    >>> loader = DataLoader(images, np.arange(5), batch_size=2, seed=0)
-    >>> len(loader), [(x.shape, y.tolist()) for x, y in loader][-1]
-    (3, ((1, 1, 28, 28), [1]))
+    >>> loader = DataLoader(images, np.arange(5), batch_size=2, shuffle=False)
+    >>> len(loader), [y.tolist() for x, y in loader], next(iter(loader))[0].shape
+    (3, [[0, 1], [2, 3], [4]], (2, 1, 28, 28))
     """
 
     def __init__(
