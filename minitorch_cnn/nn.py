@@ -173,6 +173,18 @@ _int = functional._require_int
 _pair = functional._pair
 
 
+def _weight_and_bias(
+    shape: tuple[int, ...], bias: bool, generator: np.random.Generator | None
+) -> tuple[Parameter, Parameter | None]:
+    """A weight of ``shape`` (F, ...) and a bias (F,) or None, both uniform in [-k, k] with
+    k = 1 / sqrt(fan_in(shape)) -- PyTorch's default for Linear and Conv2d."""
+    fan = init.fan_in(shape)
+    weight = init.fan_in_uniform_(Parameter(np.empty(shape, dtype=np.float32)), fan, generator)
+    if not bias:
+        return weight, None
+    return weight, init.fan_in_uniform_(Parameter(np.empty(shape[0], dtype=np.float32)), fan, generator)
+
+
 class Linear(Module):
     """``y = x @ weight.T + bias``; x (..., in_features) -> y (..., out_features).
 
@@ -187,11 +199,7 @@ class Linear(Module):
         super().__init__()
         self.in_features = _int(in_features, "in_features", 1)
         self.out_features = _int(out_features, "out_features", 1)
-        self.weight = Parameter(np.empty((self.out_features, self.in_features), dtype=np.float32))
-        init.fan_in_uniform_(self.weight, self.in_features, generator)
-        self.bias = Parameter(np.empty(self.out_features, dtype=np.float32)) if bias else None
-        if self.bias is not None:
-            init.fan_in_uniform_(self.bias, self.in_features, generator)
+        self.weight, self.bias = _weight_and_bias((self.out_features, self.in_features), bias, generator)
 
     def forward(self, x: Tensor) -> Tensor:
         return functional.linear(x, self.weight, self.bias)
@@ -234,11 +242,7 @@ class Conv2d(Module):
                 f"both be divisible by groups ({self.groups})"
             )
         shape = (self.out_channels, self.in_channels // self.groups) + self.kernel_size
-        fan = init.fan_in(shape)
-        self.weight = init.fan_in_uniform_(Parameter(np.empty(shape, dtype=np.float32)), fan, generator)
-        self.bias = Parameter(np.empty(self.out_channels, dtype=np.float32)) if bias else None
-        if self.bias is not None:
-            init.fan_in_uniform_(self.bias, fan, generator)
+        self.weight, self.bias = _weight_and_bias(shape, bias, generator)
 
     def forward(self, x: Tensor) -> Tensor:
         return functional.conv2d(
@@ -246,19 +250,11 @@ class Conv2d(Module):
         )
 
     def extra_repr(self) -> str:
-        text = (
-            f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
-            f"stride={self.stride}"
-        )
-        if self.padding != (0, 0):
-            text += f", padding={self.padding}"
-        if self.dilation != (1, 1):
-            text += f", dilation={self.dilation}"
-        if self.groups != 1:
-            text += f", groups={self.groups}"
-        if self.bias is None:
-            text += ", bias=False"
-        return text
+        text = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
+        # like PyTorch, the other settings only when they differ from their defaults
+        optional = [("padding", self.padding, (0, 0)), ("dilation", self.dilation, (1, 1)),
+                    ("groups", self.groups, 1), ("bias", self.bias is not None, True)]
+        return text + "".join(f", {name}={value}" for name, value, default in optional if value != default)
 
 
 class _Pool2d(Module):

@@ -168,6 +168,8 @@ def main(argv: list[str] | None = None, stream: TextIO | None = None) -> int:
     if args.resume and os.path.exists(args.checkpoint):
         first_epoch = load_checkpoint(args.checkpoint, model, optimizer, generator=generator)["epoch"]
         out.write(f"resumed from {args.checkpoint} after epoch {first_epoch}\n")
+    elif args.resume:  # e.g. the first run of a job that is restarted with the same command
+        out.write(f"no checkpoint at {args.checkpoint} yet: starting from scratch\n")
     n_params = sum(p.size for p in model.parameters())
     out.write(
         f"{type(model).__name__} ({n_params:,} parameters), {args.optimizer} "

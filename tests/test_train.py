@@ -92,8 +92,9 @@ def test_program_resumes_bit_for_bit(mnist_dir: Path, tmp_path: Path) -> None:
               "--optimizer", "sgd"]
     _run_program(*common, "--epochs", "2", "--checkpoint", str(tmp_path / "straight.npz"),
                  mnist_dir=mnist_dir)
-    _run_program(*common, "--epochs", "1", "--checkpoint", str(tmp_path / "split.npz"),
-                 mnist_dir=mnist_dir)
+    out = _run_program(*common, "--epochs", "1", "--checkpoint", str(tmp_path / "split.npz"),
+                       "--resume", mnist_dir=mnist_dir)  # nothing to resume from yet
+    assert out.splitlines()[0] == f"no checkpoint at {tmp_path / 'split.npz'} yet: starting from scratch"
     out = _run_program(*common, "--epochs", "2", "--checkpoint", str(tmp_path / "split.npz"),
                        "--resume", mnist_dir=mnist_dir)
     assert out.splitlines()[0] == f"resumed from {tmp_path / 'split.npz'} after epoch 1"
