@@ -47,11 +47,15 @@ class MaxPool2d(Function):
         taps = windows(x_pad, kernel_size, stride)  # (N, C, OH, OW, KH, KW)  view, no copy
         out = taps[..., 0, 0].copy()  # (N, C, OH, OW)  copy happens here
         argmax = np.zeros(out.shape, dtype=np.min_scalar_type(KH * KW - 1))
-        better = np.empty(out.shape, dtype=bool)
+        tap, better, won = np.empty_like(out), np.empty(out.shape, bool), np.empty_like(argmax)
         for t in range(1, KH * KW):
-            tap = taps[..., t // KW, t % KW]  # (N, C, OH, OW)  view, no copy
+            # Copy the strided tap into a contiguous buffer first: the four passes below then
+            # run on NumPy's SIMD loops, 2x faster than on the strided view. Every step is
+            # branch-free: np.copyto(..., where=better) measured 20x slower on random data.
+            np.copyto(tap, taps[..., t // KW, t % KW])  # (N, C, OH, OW)  copy
             np.greater(tap, out, out=better)  # strictly greater: an equal later tap loses
-            np.copyto(argmax, t, where=better)
+            np.multiply(better, argmax.dtype.type(t), out=won)  # t where tap t takes the lead
+            np.maximum(argmax, won, out=argmax)  # the last tap to take the lead has the largest t
             np.maximum(out, tap, out=out)  # propagates NaN, as PyTorch does
         ctx.save_for_backward(argmax)
         ctx.x_pad_shape, ctx.x_shape = x_pad.shape, x.shape
@@ -64,16 +68,14 @@ class MaxPool2d(Function):
         KH, KW = ctx.kernel_size
         PH, PW = ctx.padding
         N, C, H, W = ctx.x_shape
-        OH, OW = grad_out.shape[2:]
         grad_x_pad = np.zeros(ctx.x_pad_shape, dtype=grad_out.dtype)
-        routed = np.empty_like(grad_out)  # (N, C, OH, OW) the share of tap (i, j)
+        routed = np.empty_like(grad_out)  # (N, C, OH, OW) the part that tap t won
         for t in range(KH * KW):
-            i, j = divmod(t, KW)
-            # grad_out where tap t won, else 0; one slice-add per tap (windows_adjoint on a
-            # one-hot (N, C, OH, OW, KH, KW) array measured 4x slower: its last axes are tiny)
+            # one slice-add per tap; windows_adjoint on a one-hot (N, C, OH, OW, KH, KW) array
+            # computes the same but measured 3x slower (its last two axes are tiny)
             np.multiply(grad_out, argmax == t, out=routed)
-            rows, cols = tap_slices((i, j), (OH, OW), ctx.stride)
-            grad_x_pad[:, :, rows, cols] += routed  # (N, C, OH, OW) onto tap (i, j)'s pixels
+            rows, cols = tap_slices(divmod(t, KW), grad_out.shape[2:], ctx.stride)
+            grad_x_pad[:, :, rows, cols] += routed
         return (grad_x_pad[:, :, PH : PH + H, PW : PW + W],)  # (N, C, H, W)  view, padding cropped
 
 
