@@ -118,7 +118,7 @@ def load_checkpoint(
     model_state = {k[len("model/"):]: v for k, v in contents.items() if k.startswith("model/")}
     try:
         model.load_state_dict(model_state)
-    except (KeyError, ValueError) as error:
+    except ValueError as error:
         raise ValueError(
             f"{path} holds a {saved_model}, which does not fit this {type(model).__name__} "
             f"(another architecture?): {error.args[0]}"

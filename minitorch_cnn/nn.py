@@ -133,16 +133,15 @@ class Module:
 
         Raises
         ------
-        KeyError
-            Naming the missing and the unexpected keys.
         ValueError
-            Naming each key whose shape differs, with both shapes.
+            Naming the missing and the unexpected keys, or each key whose shape differs
+            (with both shapes).
         """
         own = dict(self.named_parameters(remove_duplicate=False))
         missing = [k for k in own if k not in state_dict]
         unexpected = [k for k in state_dict if k not in own]
         if missing or unexpected:
-            raise KeyError(
+            raise ValueError(
                 f"load_state_dict into {type(self).__name__}: missing keys {missing}, "
                 f"unexpected keys {unexpected}"
             )

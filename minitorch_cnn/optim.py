@@ -85,21 +85,20 @@ class Optimizer:
 
         Raises
         ------
-        KeyError
-            If a hyperparameter is missing or a key belongs to no parameter or state name.
         ValueError
-            If a state array's shape differs from its parameter's.
+            If a hyperparameter is missing, a key belongs to no parameter, or a state
+            array's shape differs from its parameter's.
         """
         missing = [name for name in self.hyper if name not in state_dict]
         if missing:
-            raise KeyError(f"{type(self).__name__}.load_state_dict: missing hyperparameters {missing}")
+            raise ValueError(f"{type(self).__name__}.load_state_dict: missing hyperparameters {missing}")
         states: list[dict[str, Any]] = [{} for _ in self.params]
         for key, value in state_dict.items():
             if key in self.hyper:
                 continue
             parts = key.split(".")
             if len(parts) != 3 or parts[0] != "state" or not parts[1].isdigit() or int(parts[1]) >= len(self.params):
-                raise KeyError(
+                raise ValueError(
                     f"{type(self).__name__}.load_state_dict: unexpected key {key!r} (this "
                     f"optimizer has {len(self.params)} parameters and hyperparameters {list(self.hyper)})"
                 )

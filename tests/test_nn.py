@@ -107,7 +107,7 @@ def test_load_state_dict_missing_and_unexpected_keys() -> None:
     state = model.state_dict()
     del state["head.weight"]
     state["head.bias"] = np.zeros(2)
-    with pytest.raises(KeyError, match=r"missing keys \['head.weight'\], unexpected keys \['head.bias'\]"):
+    with pytest.raises(ValueError, match=r"missing keys \['head.weight'\], unexpected keys \['head.bias'\]"):
         model.load_state_dict(state)
 
 

@@ -184,10 +184,10 @@ def test_state_dict_is_flat_and_copied() -> None:
 def test_load_state_dict_errors() -> None:
     p = _param(1.0, 2.0)
     opt = optim.Adam([p])
-    with pytest.raises(KeyError, match=r"missing hyperparameters \['eps'\]"):
+    with pytest.raises(ValueError, match=r"missing hyperparameters \['eps'\]"):
         opt.load_state_dict({"lr": 0.1, "beta1": 0.9, "beta2": 0.99})
     good = {"lr": 0.1, "beta1": 0.9, "beta2": 0.99, "eps": 1e-8}
-    with pytest.raises(KeyError, match="unexpected key 'state.1.exp_avg'.*has 1 parameters"):
+    with pytest.raises(ValueError, match="unexpected key 'state.1.exp_avg'.*has 1 parameters"):
         opt.load_state_dict({**good, "state.1.exp_avg": np.zeros(2)})
     with pytest.raises(ValueError, match=r"state.0.exp_avg has shape \(3,\), parameter 0 has shape \(2,\)"):
         opt.load_state_dict({**good, "state.0.exp_avg": np.zeros(3)})
