@@ -8,6 +8,7 @@ train, and compute exactly what the package's own ``nn.Conv2d``, ``nn.MaxPool2d`
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -191,7 +192,7 @@ def test_chapter_simple_cnn_computes_what_models_simple_cnn_computes() -> None:
 
 
 def test_summary_names_the_chapters_own_conv2d_as_a_layer_it_cannot_size() -> None:
-    with pytest.raises(TypeError, match=r"cannot size conv_layers\.0 \(test_chapter\.Conv2d\)"):
+    with pytest.raises(TypeError, match=rf"cannot size conv_layers\.0 \({re.escape(__name__)}\.Conv2d\)"):
         summary(SimpleCNN(), ("batch", 1, 28, 28))
 
 
