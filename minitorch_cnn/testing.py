@@ -33,9 +33,11 @@ DISTINCT_GAP = 0.125
 Pair = tuple[int, int]
 
 
-def _out_size(size: int, kernel: int, stride: int, padding: int, dilation: int) -> int:
-    """The output-size formula: floor((size + 2P - D*(K-1) - 1) / S) + 1."""
-    return (size + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1
+def _out_shape(sizes: Pair, kernel: Pair, stride: Pair, padding: Pair, dilation: Pair) -> Pair:
+    """(OH, OW) from the output-size formula floor((size + 2P - D*(K-1) - 1) / S) + 1."""
+    OH, OW = ((size + 2 * P - D * (K - 1) - 1) // S + 1
+              for size, K, S, P, D in zip(sizes, kernel, stride, padding, dilation))
+    return OH, OW
 
 
 def _check_range(name: str, low: int, high: int) -> None:
@@ -66,9 +68,7 @@ def shapes(
 
 def arrays(
     shape: tuple[int, ...] | st.SearchStrategy[tuple[int, ...]] | None = None,
-    dtype: Any = np.float64,
-    min_value: float = -3.0,
-    max_value: float = 3.0,
+    dtype: Any = np.float64, min_value: float = -3.0, max_value: float = 3.0,
 ) -> st.SearchStrategy[np.ndarray]:
     """Float arrays of finite values in ``[min_value, max_value]``.
 
@@ -128,8 +128,7 @@ def broadcastable_shapes(
 
 @st.composite
 def distinct_arrays(
-    draw: st.DrawFn,
-    shape: tuple[int, ...] | st.SearchStrategy[tuple[int, ...]],
+    draw: st.DrawFn, shape: tuple[int, ...] | st.SearchStrategy[tuple[int, ...]],
     dtype: Any = np.float64,
 ) -> np.ndarray:
     """Arrays whose entries are a shuffled, evenly spaced sequence centred on 0.
@@ -177,7 +176,9 @@ def memory_layouts(draw: st.DrawFn, array: np.ndarray) -> np.ndarray:
         If ``array`` has fewer than 2 axes.
     """
     if array.ndim < 2:
-        raise ValueError(f"memory_layouts needs an array with at least 2 axes, got shape {array.shape}")
+        raise ValueError(
+            f"memory_layouts needs an array with at least 2 axes, got shape {array.shape}"
+        )
     layout = draw(st.sampled_from(["contiguous", "transposed", "strided", "reversed"]))
     if layout == "transposed":
         return np.ascontiguousarray(array.T).T
@@ -233,13 +234,8 @@ class Conv2dConfig:
     @property
     def output_shape(self) -> tuple[int, int, int, int]:
         """(N, F, OH, OW) from the output-size formula."""
-        OH, OW = (
-            _out_size(size, *settings)
-            for size, settings in zip(
-                (self.H, self.W), zip(self.kernel, self.stride, self.padding, self.dilation)
-            )
-        )
-        return (self.N, self.C_out, OH, OW)
+        spatial = (self.H, self.W), self.kernel, self.stride, self.padding, self.dilation
+        return (self.N, self.C_out) + _out_shape(*spatial)
 
 
 @dataclass(frozen=True)
@@ -274,13 +270,8 @@ class Pool2dConfig:
     @property
     def output_shape(self) -> tuple[int, int, int, int]:
         """(N, C, OH, OW) from the output-size formula."""
-        OH, OW = (
-            _out_size(size, kernel, stride, padding, 1)
-            for size, kernel, stride, padding in zip(
-                (self.H, self.W), self.kernel, self.effective_stride, self.padding
-            )
-        )
-        return (self.N, self.C, OH, OW)
+        spatial = (self.H, self.W), self.kernel, self.effective_stride, self.padding, (1, 1)
+        return (self.N, self.C) + _out_shape(*spatial)
 
 
 def _pair(draw: st.DrawFn, values: st.SearchStrategy[int], square: bool) -> Pair:
@@ -313,17 +304,9 @@ def _conv_axis(
 
 @st.composite
 def conv2d_configs(
-    draw: st.DrawFn,
-    max_batch: int = 2,
-    max_channels: int = 4,
-    max_groups: int = 2,
-    max_side: int = 7,
-    max_kernel: int = 3,
-    max_stride: int = 3,
-    max_padding: int = 2,
-    max_dilation: int = 2,
-    bias: bool | None = None,
-    square: bool = False,
+    draw: st.DrawFn, max_batch: int = 2, max_channels: int = 4, max_groups: int = 2,
+    max_side: int = 7, max_kernel: int = 3, max_stride: int = 3, max_padding: int = 2,
+    max_dilation: int = 2, bias: bool | None = None, square: bool = False,
 ) -> Conv2dConfig:
     """Valid ``conv2d`` settings, small enough by default to gradcheck every entry.
 
@@ -364,13 +347,8 @@ def conv2d_configs(
 
 @st.composite
 def pool2d_configs(
-    draw: st.DrawFn,
-    max_batch: int = 2,
-    max_channels: int = 3,
-    max_side: int = 7,
-    max_kernel: int = 3,
-    max_stride: int = 3,
-    square: bool = False,
+    draw: st.DrawFn, max_batch: int = 2, max_channels: int = 3, max_side: int = 7,
+    max_kernel: int = 3, max_stride: int = 3, square: bool = False,
 ) -> Pool2dConfig:
     """Valid pooling settings: padding <= kernel // 2 (PyTorch's rule), stride sometimes None.
 
@@ -396,7 +374,8 @@ def pool2d_configs(
     kernel = _pair(draw, st.integers(1, min(max_kernel, max_side)), square)
     stride = None if draw(st.booleans()) else _pair(draw, st.integers(1, max_stride), square)
     padding_h = draw(st.integers(0, kernel[0] // 2))
-    padding = (padding_h, padding_h) if square else (padding_h, draw(st.integers(0, kernel[1] // 2)))
+    padding_w = padding_h if square else draw(st.integers(0, kernel[1] // 2))
+    padding = (padding_h, padding_w)
     # the kernel must fit the padded input: size >= K - 2P
     H, W = (draw(st.integers(max(1, k - 2 * p), max_side)) for k, p in zip(kernel, padding))
     return Pool2dConfig(

@@ -20,9 +20,12 @@ from collections.abc import Iterator
 import numpy as np
 
 Pair = tuple[int, int]
+Index = tuple[int, int, int, int]
 
 
-def output_size(size: int, kernel: int, stride: int = 1, padding: int = 0, dilation: int = 1) -> int:
+def output_size(
+    size: int, kernel: int, stride: int = 1, padding: int = 0, dilation: int = 1
+) -> int:
     """Count the window positions by walking them, independently of the closed formula.
 
     Windows start at 0, S, 2S, ... in the padded input of length ``size + 2P``; a window fits
@@ -58,7 +61,7 @@ def _taps(
 def _conv_terms(
     x_shape: tuple[int, ...], w_shape: tuple[int, ...], stride: Pair, padding: Pair,
     dilation: Pair, groups: int,
-) -> Iterator[tuple[tuple[int, int, int, int], tuple[int, int, int, int], tuple[int, int, int, int]]]:
+) -> Iterator[tuple[Index, Index, Index]]:
     """Every product of conv2d as (output index, input index, weight index).
 
     out[n, f, i, j] = bias[f] + sum over these of x[input index] * weight[weight index].

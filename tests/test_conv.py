@@ -17,7 +17,10 @@ from minitorch_cnn import functional as F
 from minitorch_cnn import nn
 from minitorch_cnn.testing import Conv2dConfig, arrays, conv2d_configs, memory_layouts
 
-TOLERANCE = {np.dtype(np.float32): dict(rtol=1e-4, atol=1e-4), np.dtype(np.float64): dict(rtol=1e-10, atol=1e-10)}
+TOLERANCE = {
+    np.dtype(np.float32): dict(rtol=1e-4, atol=1e-4),
+    np.dtype(np.float64): dict(rtol=1e-10, atol=1e-10),
+}
 
 
 def _mentions(*patterns: str) -> str:
@@ -34,7 +37,9 @@ def _setting(pair: tuple[int, int], as_int: bool) -> int | tuple[int, int]:
 def _conv_case(draw: st.DrawFn, dtype: np.dtype | None = None, **bounds: int) -> tuple:
     """A config, its arrays (in drawn memory layouts), the F.conv2d keyword arguments and a
     random upstream gradient."""
-    cfg: Conv2dConfig = draw(st.booleans().flatmap(lambda square: conv2d_configs(square=square, **bounds)))
+    cfg: Conv2dConfig = draw(
+        st.booleans().flatmap(lambda square: conv2d_configs(square=square, **bounds))
+    )
     dtype = dtype or draw(st.sampled_from([np.float32, np.float64]))
     x = draw(memory_layouts(draw(arrays(cfg.input_shape, dtype))))
     weight = draw(memory_layouts(draw(arrays(cfg.weight_shape, dtype))))
@@ -105,7 +110,8 @@ def test_reference_conv2d_backward_is_the_adjoint_of_its_forward(
 # ----- output size ------------------------------------------------------------------------
 
 
-@given(st.integers(1, 40), st.integers(1, 9), st.integers(1, 6), st.integers(0, 5), st.integers(1, 4))
+@given(st.integers(1, 40), st.integers(1, 9), st.integers(1, 6), st.integers(0, 5),
+       st.integers(1, 4))
 @example(size=8, kernel=3, stride=2, padding=0, dilation=1)  # (8 - 3) / 2 = 2.5 floors to 2
 @example(size=2, kernel=5, stride=1, padding=1, dilation=1)  # kernel 5 > padded input 4
 def test_conv_output_size_matches_counting_windows(
@@ -121,7 +127,7 @@ def test_conv_output_size_matches_counting_windows(
 
 def test_conv_output_size_chapter_patterns() -> None:
     assert F.conv_output_size(32, 3, stride=1, padding=1) == 32  # same padding
-    assert F.conv_output_size(32, 3, stride=2, padding=1) == 16  # (32 + 2 - 3) / 2 = 15.5 -> 15, + 1
+    assert F.conv_output_size(32, 3, stride=2, padding=1) == 16  # (32 + 2 - 3) / 2 = 15.5: 15 + 1
     assert F.conv_output_size(28, 3) == 26  # no padding: shrinks by K - 1
     assert F.conv_output_size(224, 16, stride=16) == 14
     assert F.conv_output_size(7, 3, dilation=3) == 1  # dilated extent 7 fits exactly
@@ -177,8 +183,10 @@ def test_conv2d_is_translation_equivariant(data: st.DataObject) -> None:
 
 
 def test_chapter_5x5_example() -> None:
-    x = np.array([[1, 2, 3, 4, 5], [2, 3, 4, 5, 6], [3, 4, 5, 6, 7], [4, 5, 6, 7, 8], [5, 6, 7, 8, 9]],
-                 dtype=np.float32)
+    x = np.array(
+        [[1, 2, 3, 4, 5], [2, 3, 4, 5, 6], [3, 4, 5, 6, 7], [4, 5, 6, 7, 8], [5, 6, 7, 8, 9]],
+        dtype=np.float32,
+    )
     kernel = np.array([[1, 0, 1], [0, 1, 0], [1, 0, 1]], dtype=np.float32)
     # By hand: x[r, s] = r + s + 1 and the kernel's five taps sit at offsets (0,0), (0,2),
     # (1,1), (2,0), (2,2), so output[i, j] = (i+j+1) + (i+j+3) + (i+j+3) + (i+j+3) + (i+j+5)
@@ -201,13 +209,15 @@ def test_vit_patch_embedding() -> None:
     assert out.shape[2] * out.shape[3] == 196  # patches, each a 768-vector
     for f, i, j in [(0, 0, 0), (767, 13, 13), (300, 5, 9)]:
         patch = x[0, :, 16 * i:16 * i + 16, 16 * j:16 * j + 16]
-        np.testing.assert_allclose(out.data[0, f, i, j], (patch * weight[f]).sum() + bias[f], rtol=1e-4, atol=1e-3)
+        np.testing.assert_allclose(out.data[0, f, i, j], (patch * weight[f]).sum() + bias[f],
+                                   rtol=1e-4, atol=1e-3)
     out.sum().backward()
     # dL/dw[f] is the sum of all 196 patches (the same for every f); dL/dx is sum_f w[f] tiled
     patch_sum = x.reshape(3, 14, 16, 14, 16).sum(axis=(1, 3))
     np.testing.assert_allclose(w_t.grad[0], patch_sum, rtol=1e-4, atol=1e-3)
     np.testing.assert_allclose(w_t.grad[767], patch_sum, rtol=1e-4, atol=1e-3)
-    np.testing.assert_allclose(x_t.grad[0, :, 16:32, 48:64], weight.sum(axis=0), rtol=1e-4, atol=1e-3)
+    np.testing.assert_allclose(x_t.grad[0, :, 16:32, 48:64], weight.sum(axis=0),
+                               rtol=1e-4, atol=1e-3)
 
 
 def test_conv2d_parameter_counts() -> None:
@@ -248,10 +258,12 @@ def _x(*shape: int) -> mt.Tensor:
         (_x(1, 2, 6, 6), _x(3, 2, 0, 3), {}, ValueError, ["0"]),
         # kernel 7 larger than the padded input 4 + 2*1 = 6; dilated extent 2*(4-1)+1 = 7 too
         (_x(1, 2, 4, 4), _x(3, 2, 7, 7), {"padding": 1}, ValueError, ["7", r"\b6\b|\b4\b"]),
-        (_x(1, 2, 4, 4), _x(3, 2, 4, 4), {"padding": 1, "dilation": 2}, ValueError, ["7", r"\b6\b|\b4\b"]),
+        (_x(1, 2, 4, 4), _x(3, 2, 4, 4), {"padding": 1, "dilation": 2}, ValueError,
+         ["7", r"\b6\b|\b4\b"]),
         # setting of the wrong kind or length
         (_x(1, 2, 6, 6), _x(3, 2, 3, 3), {"stride": 1.5}, TypeError, ["stride", "float|1.5"]),
-        (_x(1, 2, 6, 6), _x(3, 2, 3, 3), {"padding": (1, 1, 1)}, ValueError, ["padding", r"\(1, 1, 1\)|3"]),
+        (_x(1, 2, 6, 6), _x(3, 2, 3, 3), {"padding": (1, 1, 1)}, ValueError,
+         ["padding", r"\(1, 1, 1\)"]),
     ],
 )
 def test_conv2d_rejects_bad_arguments(

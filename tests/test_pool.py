@@ -12,12 +12,19 @@ from hypothesis import strategies as st
 import minitorch_cnn as mt
 import reference as ref
 from minitorch_cnn import functional as F
-from minitorch_cnn.testing import Pool2dConfig, arrays, distinct_arrays, memory_layouts, pool2d_configs
+from minitorch_cnn.testing import (
+    Pool2dConfig, arrays, distinct_arrays, memory_layouts, pool2d_configs,
+)
 
-TOLERANCE = {np.dtype(np.float32): dict(rtol=1e-5, atol=1e-6), np.dtype(np.float64): dict(rtol=1e-12, atol=1e-12)}
+TOLERANCE = {
+    np.dtype(np.float32): dict(rtol=1e-5, atol=1e-6),
+    np.dtype(np.float64): dict(rtol=1e-12, atol=1e-12),
+}
+# (op, reference forward, reference backward taking (x, grad_out, kernel, stride, padding))
 POOLS = {
-    "max": (F.max_pool2d, ref.max_pool2d, lambda x, *settings: ref.max_pool2d_backward(x, *settings)),
-    "avg": (F.avg_pool2d, ref.avg_pool2d, lambda x, *settings: ref.avg_pool2d_backward(x.shape, *settings)),
+    "max": (F.max_pool2d, ref.max_pool2d, ref.max_pool2d_backward),
+    "avg": (F.avg_pool2d, ref.avg_pool2d,
+            lambda x, *settings: ref.avg_pool2d_backward(x.shape, *settings)),
 }
 
 
@@ -30,12 +37,15 @@ def _mentions(*patterns: str) -> str:
 def _pool_case(draw: st.DrawFn, elements: st.SearchStrategy | None = None, **bounds: int) -> tuple:
     """A config, an input in a drawn memory layout, F's keyword arguments (int forms when
     square and drawn so) and a random upstream gradient."""
-    cfg: Pool2dConfig = draw(st.booleans().flatmap(lambda square: pool2d_configs(square=square, **bounds)))
+    cfg: Pool2dConfig = draw(
+        st.booleans().flatmap(lambda square: pool2d_configs(square=square, **bounds))
+    )
     dtype = draw(st.sampled_from([np.float32, np.float64]))
     x = draw(elements(cfg.input_shape, dtype) if elements else arrays(cfg.input_shape, dtype))
     x = draw(memory_layouts(x))
-    as_int = draw(st.booleans()) and cfg.kernel[0] == cfg.kernel[1] and cfg.padding[0] == cfg.padding[1]
-    as_int = as_int and (cfg.stride is None or cfg.stride[0] == cfg.stride[1])
+    square = cfg.kernel[0] == cfg.kernel[1] and cfg.padding[0] == cfg.padding[1]
+    square = square and (cfg.stride is None or cfg.stride[0] == cfg.stride[1])
+    as_int = square and draw(st.booleans())
     kwargs = dict(kernel_size=cfg.kernel, padding=cfg.padding)
     if cfg.stride is not None:
         kwargs["stride"] = cfg.stride  # otherwise left out: it must default to the kernel size
@@ -57,7 +67,8 @@ def _check_against_reference(kind: str, case: tuple) -> None:
     np.testing.assert_allclose(out.data, reference(x, *settings), **TOLERANCE[x.dtype])
     (out * mt.Tensor(grad_out)).sum().backward()
     assert x_t.grad.dtype == x.dtype
-    np.testing.assert_allclose(x_t.grad, reference_backward(x, grad_out, *settings), **TOLERANCE[x.dtype])
+    np.testing.assert_allclose(x_t.grad, reference_backward(x, grad_out, *settings),
+                               **TOLERANCE[x.dtype])
 
 
 @given(_pool_case())
@@ -110,7 +121,8 @@ def test_chapter_max_pool_of_1_to_16() -> None:
     # mean of each 2x2 block: (1+2+5+6)/4 = 3.5, (3+4+7+8)/4 = 5.5, ...
     np.testing.assert_array_equal(F.avg_pool2d(x, 2).data[0, 0], [[3.5, 5.5], [11.5, 13.5]])
     out.sum().backward()
-    np.testing.assert_array_equal(x.grad[0, 0], [[0, 0, 0, 0], [0, 1, 0, 1], [0, 0, 0, 0], [0, 1, 0, 1]])
+    np.testing.assert_array_equal(x.grad[0, 0],
+                                  [[0, 0, 0, 0], [0, 1, 0, 1], [0, 0, 0, 0], [0, 1, 0, 1]])
 
 
 def test_overlapping_windows_accumulate_gradients() -> None:
@@ -123,7 +135,8 @@ def test_overlapping_windows_accumulate_gradients() -> None:
     # average: each entry gets 1/4 of every window covering it (corners 1, edges 2, centre 4)
     y = _image([[1, 2, 3], [4, 9, 5], [6, 7, 8]])
     F.avg_pool2d(y, 2, stride=1).sum().backward()
-    np.testing.assert_array_equal(y.grad[0, 0], [[0.25, 0.5, 0.25], [0.5, 1.0, 0.5], [0.25, 0.5, 0.25]])
+    np.testing.assert_array_equal(y.grad[0, 0],
+                                  [[0.25, 0.5, 0.25], [0.5, 1.0, 0.5], [0.25, 0.5, 0.25]])
 
 
 def test_max_pool_ties_route_to_the_first_in_row_major_order() -> None:
@@ -147,7 +160,8 @@ def test_avg_pool_counts_padding() -> None:
     x = _image([[1, 1], [1, 1]])
     out = F.avg_pool2d(x, 2, stride=1, padding=1)
     # corner windows hold one real 1 and three padding zeros: 1/4
-    np.testing.assert_array_equal(out.data[0, 0], [[0.25, 0.5, 0.25], [0.5, 1.0, 0.5], [0.25, 0.5, 0.25]])
+    np.testing.assert_array_equal(out.data[0, 0],
+                                  [[0.25, 0.5, 0.25], [0.5, 1.0, 0.5], [0.25, 0.5, 0.25]])
 
 
 def test_pool_stride_defaults_to_kernel_size() -> None:
@@ -170,7 +184,8 @@ def test_pool_stride_defaults_to_kernel_size() -> None:
         ((1, 1, 6, 6), {"kernel_size": 2, "stride": 0}, ValueError, ["stride", r"\b0\b"]),
         ((1, 1, 6, 6), {"kernel_size": 2, "padding": -1}, ValueError, ["padding", "-1"]),
         # PyTorch's rule: padding at most kernel_size // 2 (here 4 // 2 = 2 < 3)
-        ((1, 1, 6, 6), {"kernel_size": 4, "padding": 3}, ValueError, ["padding", r"\b3\b", r"\b2\b|\b4\b"]),
+        ((1, 1, 6, 6), {"kernel_size": 4, "padding": 3}, ValueError,
+         ["padding", r"\b3\b", r"\b2\b|\b4\b"]),
         # kernel 5 larger than the padded input 3 + 2*0
         ((1, 1, 3, 8), {"kernel_size": 5}, ValueError, [r"\b5\b", r"\b3\b"]),
         ((1, 1, 6, 6), {"kernel_size": 2.0}, TypeError, ["kernel", "float|2.0"]),

@@ -22,7 +22,8 @@ def test_shapes_respect_bounds(data: st.DataObject, min_dims: int, extra_dims: i
     shape = data.draw(shapes(min_dims, min_dims + extra_dims, min_side, min_side + extra_side))
     assert isinstance(shape, tuple)
     assert min_dims <= len(shape) <= min_dims + extra_dims
-    assert all(isinstance(side, int) and min_side <= side <= min_side + extra_side for side in shape)
+    assert all(isinstance(side, int) for side in shape)
+    assert all(min_side <= side <= min_side + extra_side for side in shape)
 
 
 @given(st.data(), st.sampled_from([np.float32, np.float64]))
@@ -131,7 +132,8 @@ def test_conv2d_configs_reach_every_feature() -> None:
     assert find(configs, lambda c: c.groups > 1 and c.bias).groups == 2
     assert max(find(configs, lambda c: min(c.dilation) > 1 and min(c.padding) > 0).dilation) > 1
     # the output-size floor: some stride leaves a remainder
-    cfg = find(configs, lambda c: (c.H + 2 * c.padding[0] - c.dilation[0] * (c.kernel[0] - 1) - 1) % c.stride[0])
+    cfg = find(configs, lambda c: (
+        c.H + 2 * c.padding[0] - c.dilation[0] * (c.kernel[0] - 1) - 1) % c.stride[0] != 0)
     assert cfg.stride[0] > 1
 
 
@@ -154,7 +156,8 @@ def test_pool2d_configs_are_valid(max_side: int, max_kernel: int, max_stride: in
         assert cfg.effective_stride == cfg.kernel
     else:
         assert max(cfg.stride) <= max_stride
-    assert cfg.output_shape == ref.pool2d_output_shape(cfg.input_shape, cfg.kernel, cfg.effective_stride, cfg.padding)
+    assert cfg.output_shape == ref.pool2d_output_shape(
+        cfg.input_shape, cfg.kernel, cfg.effective_stride, cfg.padding)
     assert min(cfg.output_shape) >= 1
     if square:
         assert cfg.kernel[0] == cfg.kernel[1] and cfg.padding[0] == cfg.padding[1]
@@ -166,5 +169,6 @@ def test_pool2d_configs_reach_every_feature() -> None:
     overlapping = find(configs, lambda c: c.stride is not None and c.stride[0] < c.kernel[0])
     assert overlapping.stride[0] < overlapping.kernel[0]
     assert max(find(configs, lambda c: max(c.padding) > 0).padding) > 0
-    cfg = find(configs, lambda c: (c.H + 2 * c.padding[0] - c.kernel[0]) % c.effective_stride[0] != 0)
+    cfg = find(configs,
+               lambda c: (c.H + 2 * c.padding[0] - c.kernel[0]) % c.effective_stride[0] != 0)
     assert cfg.effective_stride[0] > 1  # the floor in the output size is exercised
