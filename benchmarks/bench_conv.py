@@ -54,7 +54,9 @@ def _median_ms(fns: dict[str, Callable[[], object]], rounds: int, block: int) ->
     return {name: 1e3 * float(np.median(values)) for name, values in samples.items()}
 
 
-def _ours(op: Callable[..., mt.Tensor], arrays: list[np.ndarray], grad: np.ndarray, **kw: object) -> tuple:
+def _ours(
+    op: Callable[..., mt.Tensor], arrays: list[np.ndarray], grad: np.ndarray, **kw: object
+) -> tuple:
     """Forward-only and forward+backward closures for our implementation."""
     leaves = [mt.Tensor(a, requires_grad=True) for a in arrays]
 
@@ -71,7 +73,9 @@ def _ours(op: Callable[..., mt.Tensor], arrays: list[np.ndarray], grad: np.ndarr
     return forward, forward_backward
 
 
-def _torch(op: Callable[..., object], arrays: list[np.ndarray], grad: np.ndarray, **kw: object) -> tuple:
+def _torch(
+    op: Callable[..., object], arrays: list[np.ndarray], grad: np.ndarray, **kw: object
+) -> tuple:
     """The same two closures for PyTorch."""
     leaves = [torch.tensor(a, requires_grad=True) for a in arrays]
     grad_t = torch.tensor(grad)
@@ -162,11 +166,16 @@ def main() -> None:
         rows.append((case, times, peak))
     load_after = os.getloadavg()
 
-    print(f"cpu cores: {os.cpu_count()}, numpy {np.__version__}"
-          + (f", torch {torch.__version__} ({torch.get_num_threads()} threads)" if use_torch else ", torch not used")
-          + f", OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', 'unset')}")
-    print(f"load average (1, 5, 15 min) before: {load_before[0]:.2f} {load_before[1]:.2f} "
-          f"{load_before[2]:.2f}; after: {load_after[0]:.2f} {load_after[1]:.2f} {load_after[2]:.2f}")
+    versions = f"numpy {np.__version__}, "
+    if use_torch:
+        versions += f"torch {torch.__version__} ({torch.get_num_threads()} threads)"
+    else:
+        versions += "no torch"
+    coretype = os.environ.get("OPENBLAS_CORETYPE", "unset")
+    print(f"cpu cores: {os.cpu_count()}, {versions}, OPENBLAS_CORETYPE={coretype}")
+    before = " ".join(f"{value:.2f}" for value in load_before)
+    after = " ".join(f"{value:.2f}" for value in load_after)
+    print(f"load average (1, 5, 15 min) before: {before}; after: {after}")
     print(f"numpy float32 GEMM 2048^3: {gemm:.0f} GFLOP/s; medians of {args.rounds} rounds x "
           f"{args.block} calls\n")
     head = "| case | shape | fwd ms | fwd+bwd ms |"
@@ -179,8 +188,9 @@ def main() -> None:
     for case, t, peak in rows:
         line = f"| {case['name']} | {case['shape']} | {t['ours fwd']:.2f} | {t['ours fb']:.2f} |"
         if use_torch:
-            line += (f" {t['torch fwd']:.2f} | {t['torch fb']:.2f} | "
-                     f"{t['ours fwd'] / t['torch fwd']:.2f}x | {t['ours fb'] / t['torch fb']:.2f}x |")
+            ratio_fwd, ratio_fb = t["ours fwd"] / t["torch fwd"], t["ours fb"] / t["torch fb"]
+            line += f" {t['torch fwd']:.2f} | {t['torch fb']:.2f} |"
+            line += f" {ratio_fwd:.2f}x | {ratio_fb:.2f}x |"
         gflops = f"{3 * case['flops'] / (t['ours fb'] * 1e6):.0f}" if case["flops"] else "-"
         print(line + f" {gflops} | {peak:.1f} |")
 

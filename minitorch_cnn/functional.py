@@ -156,7 +156,9 @@ def _pair(value: Any, name: str, minimum: int) -> tuple[int, int]:
     """
     items = tuple(value) if isinstance(value, (tuple, list)) else (value, value)
     if len(items) != 2:
-        raise ValueError(f"{name} must be an int or a pair (h, w), got {value!r} of length {len(items)}")
+        raise ValueError(
+            f"{name} must be an int or a pair (h, w), got {value!r} of length {len(items)}"
+        )
     for item in items:
         if not isinstance(item, (int, np.integer)) or isinstance(item, (bool, np.bool_)):
             raise TypeError(f"{name} must be an int or a pair of ints, got {value!r}")
@@ -259,7 +261,8 @@ def _check_output_size(
                 shape[2 + axis], kernel_size[axis], stride[axis], padding[axis], dilation[axis]
             )
         except ValueError as error:
-            raise ValueError(f"{what} on input of shape {shape}, along the {name}: {error}") from None
+            message = f"{what} on input of shape {shape}, along the {name}: {error}"
+            raise ValueError(message) from None
 
 
 def conv2d(
@@ -335,13 +338,18 @@ def conv2d(
             f"({C_group} per group x groups={groups}), got input of shape {x.shape} with C={C}"
         )
     if KH < 1 or KW < 1 or F < 1:
-        raise ValueError(f"conv2d weight needs at least one filter and a kernel of at least 1x1, got shape {weight.shape}")
+        raise ValueError(
+            "conv2d weight needs at least one filter and a kernel of at least 1x1, got shape "
+            f"{weight.shape}"
+        )
     _check_output_size("conv2d", x.shape, (KH, KW), stride, padding, dilation)
     inputs = [x, weight]
     if bias is not None:
         bias = _as_tensor(bias, "bias")
         if bias.shape != (F,):
-            raise ValueError(f"conv2d bias must have shape ({F},) (one per filter), got {bias.shape}")
+            raise ValueError(
+                f"conv2d bias must have shape ({F},) (one per filter), got {bias.shape}"
+            )
         if bias.dtype != x.dtype:
             raise TypeError(f"conv2d bias must have the input's dtype {x.dtype}, got {bias.dtype}")
         inputs.append(bias)

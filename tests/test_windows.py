@@ -66,8 +66,9 @@ def test_adjoint_identity(config: dict) -> None:
 def test_adjoint_counts_how_often_each_pixel_is_read(config: dict) -> None:
     """The adjoint of all-ones is, per pixel, the number of windows containing it."""
     N, C, H, W = config["shape"]
-    view = windows(np.zeros(config["shape"]), config["kernel"], config["stride"], config["dilation"])
-    counts = windows_adjoint(np.ones(view.shape), config["shape"], config["stride"], config["dilation"])
+    stride, dilation = config["stride"], config["dilation"]
+    view = windows(np.zeros(config["shape"]), config["kernel"], stride, dilation)
+    counts = windows_adjoint(np.ones(view.shape), config["shape"], stride, dilation)
     expected = np.zeros((H, W))
     (KH, KW), (SH, SW), (DH, DW) = config["kernel"], config["stride"], config["dilation"]
     for oh in range(view.shape[2]):
@@ -140,7 +141,8 @@ def test_adjoint_of_a_channel_major_array_is_channel_major() -> None:
     grad_windows = grad_columns.reshape(3, 2, 2, 2, 3, 3).transpose(3, 0, 4, 5, 1, 2)
     back = windows_adjoint(grad_windows, (2, 3, 4, 4))
     assert back.strides[1] > back.strides[0]  # an (N, C, H, W) view of a (C, N, H, W) buffer
-    np.testing.assert_allclose(back, windows_adjoint(np.ascontiguousarray(grad_windows), (2, 3, 4, 4)))
+    contiguous = windows_adjoint(np.ascontiguousarray(grad_windows), (2, 3, 4, 4))
+    np.testing.assert_allclose(back, contiguous)
 
 
 def test_pad2d() -> None:

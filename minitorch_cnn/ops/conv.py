@@ -18,6 +18,18 @@ from ..autograd import Context, Function
 from .windows import im2col, pad2d, windows_adjoint
 
 
+def _group_blocks(groups: int, F: int, rows: int) -> list[tuple[slice, slice]]:
+    """For each group: its filters (rows of Y and Wm) and its rows of the column matrix X.
+
+    ``rows`` is C/G*KH*KW, the column-matrix rows one group's filters read.
+    """
+    F_group = F // groups
+    return [
+        (slice(g * F_group, (g + 1) * F_group), slice(g * rows, (g + 1) * rows))
+        for g in range(groups)
+    ]
+
+
 class Conv2d(Function):
     r"""Convolution of x (N, C, H, W) with weight (F, C/G, KH, KW) and an optional bias (F,).
 
@@ -63,13 +75,11 @@ class Conv2d(Function):
         x_pad = pad2d(x, padding)  # (N, C, H+2PH, W+2PW)  copy (x itself when no padding)
         columns = im2col(x_pad, (KH, KW), stride, dilation)  # (C, KH, KW, N, OH, OW)  view
         OH, OW = columns.shape[4:]
-        rows = C_group * KH * KW  # rows of the column matrix per group
-        F_group = F // groups
-        columns = columns.reshape(C * KH * KW, N * OH * OW)  # (C*KH*KW, N*OH*OW)  copy happens here
-        weight_rows = weight.reshape(F, rows)  # (F, C/G*KH*KW)  view, no copy
+        columns = columns.reshape(C * KH * KW, N * OH * OW)
+        # (C*KH*KW, N*OH*OW)  copy happens here
+        weight_rows = weight.reshape(F, C_group * KH * KW)  # (F, C/G*KH*KW)  view, no copy
         out = np.empty((F, N * OH * OW), dtype=x.dtype)
-        for g in range(groups):
-            f, r = slice(g * F_group, (g + 1) * F_group), slice(g * rows, (g + 1) * rows)
+        for f, r in _group_blocks(groups, F, C_group * KH * KW):
             np.matmul(weight_rows[f], columns[r], out=out[f])  # (F/G, N*OH*OW)
         if bias is not None:
             out += bias[:, None]  # (F, 1) broadcast over every pixel
@@ -89,25 +99,24 @@ class Conv2d(Function):
         KH, KW = ctx.kernel_size
         PH, PW = ctx.padding
         groups = ctx.groups
-        F_group, rows = F // groups, weight_rows.shape[1]
+        blocks = _group_blocks(groups, F, weight_rows.shape[1])
         grad_rows = grad_out.transpose(1, 0, 2, 3).reshape(F, N * OH * OW)
         # (F, N*OH*OW)  view when grad_out is filter-major (as forward returned it), else copy
         grad_x = grad_w = None
         if ctx.needs_input_grad[1]:
-            grad_w = np.empty((F, rows), dtype=grad_out.dtype)
-            for g in range(groups):
-                f, r = slice(g * F_group, (g + 1) * F_group), slice(g * rows, (g + 1) * rows)
+            grad_w = np.empty(weight_rows.shape, dtype=grad_out.dtype)
+            for f, r in blocks:
                 np.matmul(grad_rows[f], columns[r].T, out=grad_w[f])  # (F/G, C/G*KH*KW)
             grad_w = grad_w.reshape(F, C // groups, KH, KW)  # (F, C/G, KH, KW)  view
         if ctx.needs_input_grad[0]:
             grad_columns = np.empty((C * KH * KW, N * OH * OW), dtype=grad_out.dtype)
-            for g in range(groups):
-                f, r = slice(g * F_group, (g + 1) * F_group), slice(g * rows, (g + 1) * rows)
-                np.matmul(weight_rows[f].T, grad_rows[f], out=grad_columns[r])  # (C/G*KH*KW, N*OH*OW)
+            for f, r in blocks:
+                np.matmul(weight_rows[f].T, grad_rows[f], out=grad_columns[r])
+                # (C/G*KH*KW, N*OH*OW)
             grad_windows = grad_columns.reshape(C, KH, KW, N, OH, OW).transpose(3, 0, 4, 5, 1, 2)
             # (N, C, OH, OW, KH, KW)  view, no copy
             grad_x_pad = windows_adjoint(grad_windows, ctx.x_pad_shape, ctx.stride, ctx.dilation)
-            grad_x = grad_x_pad[:, :, PH : PH + H, PW : PW + W]  # (N, C, H, W)  view, padding cropped
+            grad_x = grad_x_pad[:, :, PH : PH + H, PW : PW + W]  # (N, C, H, W)  view, unpadded
         if len(ctx.needs_input_grad) == 2:
             return grad_x, grad_w
         grad_b = grad_rows.sum(axis=1) if ctx.needs_input_grad[2] else None  # (F,)
