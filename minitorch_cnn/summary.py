@@ -94,9 +94,9 @@ class Summary:
     def __str__(self) -> str:
         header = ("Layer", "Output shape", "Params", "Receptive field", "Jump")
         start = (1, 1) if _is_image(self.input_shape) else None
-        first = ("input", _format_shape(self.input_shape), "0", _format_pair(start), _format_pair(start))
+        first = ("input", format_shape(self.input_shape), "0", _format_pair(start), _format_pair(start))
         lines = [first] + [
-            (f"{row.name} ({row.kind})" if row.name else row.kind, _format_shape(row.output_shape),
+            (f"{row.name} ({row.kind})" if row.name else row.kind, format_shape(row.output_shape),
              f"{row.params:,}", _format_pair(row.receptive_field), _format_pair(row.jump))
             for row in self.rows
         ]
@@ -112,7 +112,7 @@ class Summary:
         return "\n".join(
             [_line(header), rule, *(_line(cells) for cells in lines), rule,
              f"Total params: {self.total_params:,} ({megabytes:.2f} MiB as float32)",
-             f"{_format_shape(self.input_shape)} -> {_format_shape(self.output_shape)}"]
+             f"{format_shape(self.input_shape)} -> {format_shape(self.output_shape)}"]
         )
 
     def __repr__(self) -> str:
@@ -124,8 +124,12 @@ def _is_image(shape: tuple[Dim, ...]) -> bool:
     return len(shape) == 4 and all(isinstance(d, int) for d in shape[1:])
 
 
-def _format_shape(shape: tuple[Dim, ...]) -> str:
-    """``(batch, 32, 14, 14)``; a one-axis shape keeps Python's trailing comma."""
+def format_shape(shape: tuple[Dim, ...]) -> str:
+    """A shape as the chapter writes it; a one-axis shape keeps Python's trailing comma.
+
+    >>> format_shape(("batch", 32, 14, 14)), format_shape((10,))
+    ('(batch, 32, 14, 14)', '(10,)')
+    """
     return "(" + ", ".join(str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
 
 
@@ -163,7 +167,7 @@ def _window(
             out.append(conv_output_size(size, kernel[i], stride[i], padding[i], dilation[i]))
         except ValueError as error:
             raise ValueError(
-                f"summary: {name} cannot take input of shape {_format_shape(shape)}, along the "
+                f"summary: {name} cannot take input of shape {format_shape(shape)}, along the "
                 f"{axis}: {error}"
             ) from None
     if field.rf is None or field.jump is None:  # the grid was lost earlier (a Linear on W)
@@ -176,7 +180,7 @@ def _window(
 def _require_image(name: str, shape: tuple[Dim, ...]) -> None:
     if len(shape) != 4:
         raise ValueError(
-            f"summary: {name} needs (N, C, H, W) input, got shape {_format_shape(shape)}"
+            f"summary: {name} needs (N, C, H, W) input, got shape {format_shape(shape)}"
         )
 
 
@@ -196,7 +200,7 @@ def _size_layer(
         if isinstance(shape[1], int) and shape[1] != module.in_channels:
             raise ValueError(
                 f"summary: {name} expects {module.in_channels} input channels, got input of "
-                f"shape {_format_shape(shape)}"
+                f"shape {format_shape(shape)}"
             )
         out, field = _window(name, shape, field, module.kernel_size, module.stride,
                              module.padding, module.dilation)
@@ -210,7 +214,7 @@ def _size_layer(
         if start is None or not all(isinstance(d, int) for d in shape[start:]):
             raise ValueError(
                 f"summary: {name} (Flatten(start_dim={module.start_dim})) cannot flatten input "
-                f"of shape {_format_shape(shape)}"
+                f"of shape {format_shape(shape)}"
             )
         merges_hw = len(shape) == 4 and field.jump is not None and start <= 2
         # one element per input unit still: the receptive field stays, the grid is gone
@@ -220,7 +224,7 @@ def _size_layer(
         if shape[-1] != module.in_features:
             raise ValueError(
                 f"summary: {name} expects input with last axis {module.in_features} "
-                f"(in_features), got shape {_format_shape(shape)}"
+                f"(in_features), got shape {format_shape(shape)}"
             )
         # every output mixes all in_features: after a Flatten of H and W, the whole image;
         # on a (N, C, H, W) input it mixes along W only and the grid is lost

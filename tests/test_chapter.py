@@ -8,7 +8,10 @@ train, and compute exactly what the package's own ``nn.Conv2d``, ``nn.MaxPool2d`
 """
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -218,3 +221,56 @@ def test_chapter_simple_cnn_trains_on_real_mnist(mnist_dir: Path) -> None:
         optimizer.step()
     after = _loss()
     assert after < 0.6 * before  # about 2.3 -> 1.0
+
+
+# ----- examples/chapter.py prints the chapter's numbers ------------------------------------------
+
+
+def _matrix_after(lines: list[str], header: str) -> list[list[int]]:
+    """The integer matrix NumPy printed on the lines after ``header``."""
+    start = lines.index(header) + 1
+    rows = []
+    for line in lines[start:]:  # "[[15 20 25]", " [20 25 30]", " [25 30 35]]"
+        rows.append([int(v) for v in line.replace("[", " ").replace("]", " ").split()])
+        if line.endswith("]]"):
+            return rows
+    raise AssertionError(f"no matrix after {header!r}")
+
+
+def _run_example(name: str, *args: str) -> subprocess.CompletedProcess:
+    """Run ``examples/<name>`` as a user would, with this checkout's package first on the path."""
+    root = Path(__file__).parents[1]
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")]))
+    return subprocess.run([sys.executable, str(root / "examples" / name), *args], capture_output=True,
+                          text=True, timeout=300, check=True, env=env)
+
+
+def test_examples_chapter_prints_the_chapters_numbers() -> None:
+    done = _run_example("chapter.py")
+    out = done.stdout
+    lines = out.splitlines()
+    # 224 * 224 * 3 = 50,176 * 3
+    assert "150,528 input features" in out
+    # 150,528 * 1,024 = 154,140,672 ("154 million parameters")
+    assert "= 154,140,672 weights (154 million" in out
+    # 3 * 3 * 3 * 64 = 27 * 64
+    assert "1,728 weights" in out
+    # the chapter's sum over the top-left window
+    assert "output[0, 0] = 1*1 + 2*0 + 3*1 + 2*0 + 3*1 + 4*0 + 3*1 + 4*0 + 5*1 = 15" in lines
+    # x[r, s] = r + s + 1 and the kernel's five ones: output[i, j] = 5 (i + j) + 15
+    assert _matrix_after(lines, "output (3x3):") == [[15, 20, 25], [20, 25, 30], [25, 30, 35]]
+    # max of [[1, 2], [5, 6]], [[3, 4], [7, 8]], [[9, 10], [13, 14]], [[11, 12], [15, 16]]
+    assert _matrix_after(lines, "output:") == [[6, 8], [14, 16]]
+    # floor((32 + 2*1 - 3) / 1) + 1 = 32 and floor((32 + 2 - 3) / 2) + 1 = 15 + 1 = 16
+    assert "(batch, 3, 32, 32) -> (batch, 64, 32, 32)" in out
+    assert "(batch, 3, 32, 32) -> (batch, 64, 16, 16)" in out
+    # 224 / 16 = 14 per side, 14 * 14 = 196 patches; 768 filters give each patch 768 numbers
+    assert "(batch, 3, 224, 224) -> (batch, 768, 14, 14)" in out
+    assert "196 patches of dimension 768" in out
+    # 64 * 32 * 3 * 3 = 18,432 weights + 64 biases
+    assert "total 18,496" in out
+    # SimpleCNN: 28 -> 14 -> 7 as the chapter's comments say; 421,642 parameters in all
+    assert "(batch, 32, 14, 14)" in out and "(batch, 64, 7, 7)" in out
+    assert "Total params: 421,642" in out
+    assert "away from the border: 0.0" in out
+    assert done.stderr == ""
