@@ -106,7 +106,10 @@ class Conv2d(Function):
         if ctx.needs_input_grad[1]:
             grad_w = np.empty(weight_rows.shape, dtype=grad_out.dtype)
             for f, r in blocks:
-                np.matmul(grad_rows[f], columns[r].T, out=grad_w[f])  # (F/G, C/G*KH*KW)
+                # as (X @ dL/dY^T)^T: with the long N*OH*OW axis inside, OpenBLAS's 2-thread
+                # GEMM measured 10% faster in this orientation on a quiet machine and up to
+                # 30x faster on a busy one; the transpose copies only F*C/G*KH*KW values.
+                grad_w[f] = (columns[r] @ grad_rows[f].T).T  # (F/G, C/G*KH*KW)
             grad_w = grad_w.reshape(F, C // groups, KH, KW)  # (F, C/G, KH, KW)  view
         if ctx.needs_input_grad[0]:
             grad_columns = np.empty((C * KH * KW, N * OH * OW), dtype=grad_out.dtype)
