@@ -14,11 +14,26 @@ import numpy as np
 from ..autograd import Context, Function
 
 
+def _check_broadcast(op: str, a: np.ndarray, b: np.ndarray) -> None:
+    """Raise a ValueError naming ``op`` and both shapes when ``a`` and ``b`` do not broadcast.
+
+    NumPy's own message ("operands could not be broadcast together") names neither the op
+    nor which axis is at fault; this one does, before any work is done.
+    """
+    for axis in range(-1, -min(a.ndim, b.ndim) - 1, -1):
+        if a.shape[axis] != b.shape[axis] and 1 not in (a.shape[axis], b.shape[axis]):
+            raise ValueError(
+                f"{op}: shapes {a.shape} and {b.shape} do not broadcast: axis {axis} has "
+                f"lengths {a.shape[axis]} and {b.shape[axis]} (they must be equal, or one of them 1)"
+            )
+
+
 class Add(Function):
     """``y = a + b``.  dL/da = dL/dy,  dL/db = dL/dy."""
 
     @staticmethod
     def forward(ctx: Context, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        _check_broadcast("a + b (Add)", a, b)
         return a + b
 
     @staticmethod
@@ -31,6 +46,9 @@ class Sub(Function):
 
     @staticmethod
     def forward(ctx: Context, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        _check_broadcast("a - b (Sub)", a, b)
+        if a.dtype == b.dtype == np.bool_:
+            raise TypeError("a - b (Sub) needs int or float operands, got dtypes bool and bool")
         return a - b
 
     @staticmethod
@@ -43,6 +61,8 @@ class Neg(Function):
 
     @staticmethod
     def forward(ctx: Context, x: np.ndarray) -> np.ndarray:
+        if x.dtype == np.bool_:
+            raise TypeError("-x (Neg) needs an int or float operand, got dtype bool")
         return -x
 
     @staticmethod
@@ -55,6 +75,7 @@ class Mul(Function):
 
     @staticmethod
     def forward(ctx: Context, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        _check_broadcast("a * b (Mul)", a, b)
         ctx.save_for_backward(a, b)
         return a * b
 
@@ -71,6 +92,7 @@ class Div(Function):
 
     @staticmethod
     def forward(ctx: Context, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        _check_broadcast("a / b (Div)", a, b)
         y = a / b
         ctx.save_for_backward(b, y)
         return y
@@ -94,6 +116,7 @@ class Pow(Function):
 
     @staticmethod
     def forward(ctx: Context, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        _check_broadcast("a ** b (Pow)", a, b)
         y = a**b
         ctx.save_for_backward(a, b, y)
         return y
