@@ -31,7 +31,13 @@ def _as_array(data: Any, dtype: Any = None) -> np.ndarray:
     elif isinstance(data, np.ndarray):
         array = data
     elif isinstance(data, (numbers.Number, np.generic, list, tuple)):
-        array = np.asarray(data)
+        try:
+            array = np.asarray(data)
+        except ValueError:  # NumPy speaks of an "inhomogeneous shape"; say what is wrong
+            raise ValueError(
+                "expected a rectangular nested list (every row the same length), got a ragged "
+                f"one: {data!r:.80}"
+            ) from None
         if dtype is None and array.dtype.kind in "biuf" and not isinstance(data, np.generic):
             array = array.astype(np.float32)  # Python data -> float32, as in PyTorch
     else:
@@ -43,7 +49,13 @@ def _as_array(data: Any, dtype: Any = None) -> np.ndarray:
             f"expected numeric data (bool, int or float), got an array of dtype {array.dtype}"
         )
     if dtype is not None:
-        array = array.astype(dtype, copy=False)
+        try:
+            target = np.dtype(dtype)
+        except TypeError:  # NumPy's "data type 'x' not understood"
+            target = None
+        if target is None or target.kind not in "biuf":
+            raise TypeError(f"dtype must be a NumPy bool, int or float dtype, got {dtype!r}")
+        array = array.astype(target, copy=False)
     return array
 
 
@@ -62,7 +74,9 @@ class Tensor:
     Raises
     ------
     TypeError
-        For non-numeric data, or ``requires_grad=True`` on a non-float tensor.
+        For non-numeric data or ``dtype``, or ``requires_grad=True`` on a non-float tensor.
+    ValueError
+        For a ragged nested list.
 
     Examples
     --------
