@@ -14,6 +14,12 @@ import numpy as np
 from ..autograd import Context, Function
 
 
+def _require_ints(op: str, values: tuple) -> None:
+    """TypeError unless every entry of a shape or axes tuple is an int (bools are not)."""
+    if not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in values):
+        raise TypeError(f"{op} expects a tuple of ints, got {values!r}")
+
+
 class Reshape(Function):
     """``y = x.reshape(shape)``.  dL/dx = (dL/dy).reshape(x.shape): same entries, same order."""
 
@@ -21,6 +27,7 @@ class Reshape(Function):
     def forward(ctx: Context, x: np.ndarray, shape: tuple[int, ...] | None = None) -> np.ndarray:
         if shape is None:
             raise TypeError("reshape() needs a shape, e.g. x.reshape(2, 3)")
+        _require_ints("reshape", shape)
         ctx.input_shape = x.shape
         try:
             return x.reshape(shape)
@@ -44,6 +51,7 @@ class Transpose(Function):
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, axes: tuple[int, ...] | None = None) -> np.ndarray:
         given = tuple(range(x.ndim))[::-1] if axes is None else tuple(axes)
+        _require_ints("transpose", given)
         in_range = all(-x.ndim <= a < x.ndim for a in given)
         axes = tuple(a % max(x.ndim, 1) for a in given)  # -1 -> ndim - 1: argsort needs >= 0
         if not in_range or sorted(axes) != list(range(x.ndim)):
