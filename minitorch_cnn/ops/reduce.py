@@ -36,6 +36,11 @@ def normalize_axis(axis: int | tuple[int, ...] | list[int] | None, ndim: int) ->
     return tuple(sorted(normalized))
 
 
+def _require_bool(keepdims: object) -> None:
+    if not isinstance(keepdims, (bool, np.bool_)):
+        raise TypeError(f"keepdims must be a bool, got {keepdims!r}")
+
+
 def _expand(grad_out: np.ndarray, axes: tuple[int, ...], keepdims: bool) -> np.ndarray:
     """Give ``grad_out`` back its reduced axes as length 1, so it broadcasts over the input."""
     return grad_out if keepdims else np.expand_dims(grad_out, axes)
@@ -48,6 +53,7 @@ class Sum(Function):
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, axis=None, keepdims: bool = False) -> np.ndarray:
         ctx.axes = normalize_axis(axis, x.ndim)
+        _require_bool(keepdims)
         ctx.keepdims = keepdims
         ctx.input_shape = x.shape
         return np.asarray(x.sum(axis=ctx.axes, keepdims=keepdims))
@@ -64,6 +70,7 @@ class Mean(Function):
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, axis=None, keepdims: bool = False) -> np.ndarray:
         ctx.axes = normalize_axis(axis, x.ndim)
+        _require_bool(keepdims)
         ctx.keepdims = keepdims
         ctx.input_shape = x.shape
         ctx.count = int(np.prod([x.shape[a] for a in ctx.axes]))
@@ -87,6 +94,7 @@ class Max(Function):
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, axis=None, keepdims: bool = False) -> np.ndarray:
         axes = normalize_axis(axis, x.ndim)
+        _require_bool(keepdims)
         if x.size == 0:
             raise ValueError(f"max() of an empty tensor of shape {x.shape} has no value")
         y_kept = x.max(axis=axes, keepdims=True)
