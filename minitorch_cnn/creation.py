@@ -39,6 +39,18 @@ def _shape(shape: tuple) -> tuple[int, ...]:
     return tuple(int(s) for s in dims)
 
 
+def _generator(generator: np.random.Generator | None) -> np.random.Generator:
+    """``generator``, or the default one when None; anything else is a TypeError."""
+    if generator is None:
+        return default_generator()
+    if not isinstance(generator, np.random.Generator):
+        raise TypeError(
+            "generator must be a np.random.Generator (e.g. np.random.default_rng(0)) or None, "
+            f"got {type(generator).__name__}"
+        )
+    return generator
+
+
 def zeros(*shape: int, requires_grad: bool = False) -> Tensor:
     """A float32 tensor of zeros."""
     return Tensor(np.zeros(_shape(shape), dtype=np.float32), requires_grad=requires_grad)
@@ -53,7 +65,7 @@ def rand(
     *shape: int, generator: np.random.Generator | None = None, requires_grad: bool = False
 ) -> Tensor:
     """Float32 samples uniform in [0, 1)."""
-    rng = generator or default_generator()
+    rng = _generator(generator)
     return Tensor(rng.random(_shape(shape), dtype=np.float32), requires_grad=requires_grad)
 
 
@@ -61,5 +73,5 @@ def randn(
     *shape: int, generator: np.random.Generator | None = None, requires_grad: bool = False
 ) -> Tensor:
     """Float32 samples from the standard normal distribution."""
-    rng = generator or default_generator()
+    rng = _generator(generator)
     return Tensor(rng.standard_normal(_shape(shape), dtype=np.float32), requires_grad=requires_grad)
