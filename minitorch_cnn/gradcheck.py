@@ -14,6 +14,8 @@ Read next: ``testing.py`` (hypothesis strategies for drawing inputs to check).
 """
 from __future__ import annotations
 
+import math
+import numbers
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -32,6 +34,27 @@ def _as_float64_inputs(inputs: Sequence[Any]) -> list[Any]:
         else:
             copies.append(item)
     return copies
+
+
+def _check_arguments(fn: Any, inputs: Any, eps: Any, atol: Any, rtol: Any, seed: Any) -> None:
+    if not callable(fn):
+        raise TypeError(f"gradcheck: fn must be callable, got {type(fn).__name__}")
+    if not isinstance(inputs, (list, tuple)):  # a lone Tensor would be iterated row by row
+        raise TypeError(
+            f"gradcheck: inputs must be a list or tuple of the arguments of fn, got "
+            f"{type(inputs).__name__}"
+        )
+    for name, value in (("eps", eps), ("atol", atol), ("rtol", rtol)):
+        if not isinstance(value, numbers.Real) or isinstance(value, bool):
+            raise TypeError(f"gradcheck: {name} must be a float, got {value!r}")
+    if not 0 < eps < math.inf:
+        raise ValueError(f"gradcheck: eps must be positive and finite, got {eps}")
+    if not (0 <= atol < math.inf and 0 <= rtol < math.inf):
+        raise ValueError(f"gradcheck: atol and rtol must be >= 0 and finite, got {atol} and {rtol}")
+    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
+        raise TypeError(f"gradcheck: seed must be an int, got {seed!r}")
+    if seed < 0:
+        raise ValueError(f"gradcheck: seed must be >= 0, got {seed}")
 
 
 def gradcheck(
@@ -68,7 +91,10 @@ def gradcheck(
     AssertionError
         At the first mismatch, naming the input, the element index and both values.
     ValueError
-        If no input requires grad.
+        If no input requires grad, ``eps`` is not positive or a tolerance is negative.
+    TypeError
+        If ``fn`` is not callable, ``inputs`` is not a list or tuple, a setting has the wrong
+        type, or ``fn`` does not return a Tensor.
 
     Examples
     --------
@@ -77,6 +103,7 @@ def gradcheck(
     >>> mt.gradcheck(lambda a: (a * a).exp(), [x])
     True
     """
+    _check_arguments(fn, inputs, eps, atol, rtol, seed)
     inputs64 = _as_float64_inputs(inputs)
     checked = [i for i, t in enumerate(inputs64) if isinstance(t, Tensor) and t.requires_grad]
     if not checked:
