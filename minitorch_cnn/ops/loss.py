@@ -15,6 +15,8 @@ from ..autograd import Context, Function
 
 
 def _log_softmax(z: np.ndarray, axis: int) -> np.ndarray:
+    if z.shape[axis] == 0:  # no entries to normalise: the result is empty too (as in PyTorch)
+        return z.copy()
     shifted = z - z.max(axis=axis, keepdims=True)  # every entry <= 0: exp cannot overflow
     return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
 
