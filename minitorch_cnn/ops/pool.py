@@ -65,17 +65,20 @@ class MaxPool2d(Function):
     @staticmethod
     def backward(ctx: Context, grad_out: np.ndarray) -> tuple:
         (argmax,) = ctx.saved
-        KH, KW = ctx.kernel_size
+        (KH, KW), (SH, SW) = ctx.kernel_size, ctx.stride
         PH, PW = ctx.padding
         N, C, H, W = ctx.x_shape
+        overlapping = SH < KH or SW < KW
         grad_x_pad = np.zeros(ctx.x_pad_shape, dtype=grad_out.dtype)
-        routed = np.empty_like(grad_out)  # (N, C, OH, OW) the part that tap t won
         for t in range(KH * KW):
-            # one slice-add per tap; windows_adjoint on a one-hot (N, C, OH, OW, KH, KW) array
-            # computes the same but measured 3x slower (its last two axes are tiny)
-            np.multiply(grad_out, argmax == t, out=routed)
+            # One whole-array step per tap (windows_adjoint on a one-hot (N, C, OH, OW, KH, KW)
+            # array computes the same but measured 3x slower: its last two axes are tiny).
             rows, cols = tap_slices(divmod(t, KW), grad_out.shape[2:], ctx.stride)
-            grad_x_pad[:, :, rows, cols] += routed
+            won = argmax == t  # (N, C, OH, OW) windows whose max is tap t
+            if overlapping:  # a pixel can be tap t of one window and another tap of the next
+                grad_x_pad[:, :, rows, cols] += grad_out * won
+            else:  # each pixel lies in at most one window: write, no add (3x faster)
+                np.multiply(grad_out, won, out=grad_x_pad[:, :, rows, cols])
         return (grad_x_pad[:, :, PH : PH + H, PW : PW + W],)  # (N, C, H, W)  view, padding cropped
 
 
