@@ -19,7 +19,7 @@ Writes into ``--out`` (default ``runs/visualize/``):
 The stages come from ``summary`` (the layers in the order data flows). matplotlib writes the
 files when it is installed, else ``minitorch_cnn/png.py``; the pixels are the same either way.
 
-Read next: ``docs/chapter.md`` (the chapter's exercises and questions, answered).
+Read next: ``minitorch_cnn/png.py`` (how a PNG file is laid out, written without matplotlib).
 """
 from __future__ import annotations
 
