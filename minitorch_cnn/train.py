@@ -130,6 +130,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--optimizer", choices=sorted(DEFAULT_LR), default="adam")
     parser.add_argument("--lr", type=float, default=None, help="default: adam 1e-3, sgd 0.05")
+    parser.add_argument("--lr-decay", type=float, default=0.5,
+                        help="multiply the learning rate by this after every epoch (default 0.5)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--data-dir", default=None, help="MNIST directory (see data.load_mnist)")
     parser.add_argument("--checkpoint", default=None, help="save an .npz here after each epoch")
@@ -146,6 +148,8 @@ def _check_args(parser: argparse.ArgumentParser, args: argparse.Namespace) -> No
             parser.error(f"--{name.replace('_', '-')} must be >= 1, got {value}")
     if args.lr is not None and not args.lr > 0:
         parser.error(f"--lr must be > 0, got {args.lr}")
+    if not 0 < args.lr_decay <= 1:
+        parser.error(f"--lr-decay must be in (0, 1], got {args.lr_decay}")
     if args.resume and args.checkpoint is None:
         parser.error("--resume needs --checkpoint PATH")
 
@@ -164,6 +168,7 @@ def main(argv: list[str] | None = None, stream: TextIO | None = None) -> int:
     generator = np.random.default_rng(args.seed)  # initial weights, then every shuffle
     model = MODELS[args.model](generator=generator)
     optimizer = build_optimizer(args.optimizer, list(model.parameters()), args.lr)
+    base_lr = optimizer.hyper["lr"]
     first_epoch = 0
     if args.resume and os.path.exists(args.checkpoint):
         first_epoch = load_checkpoint(args.checkpoint, model, optimizer, generator=generator)["epoch"]
@@ -173,11 +178,13 @@ def main(argv: list[str] | None = None, stream: TextIO | None = None) -> int:
     n_params = sum(p.size for p in model.parameters())
     out.write(
         f"{type(model).__name__} ({n_params:,} parameters), {args.optimizer} "
-        f"lr {optimizer.hyper['lr']:g}, batch {args.batch_size}, seed {args.seed}; "
+        f"lr {base_lr:g} x {args.lr_decay:g} per epoch, batch {args.batch_size}, seed {args.seed}; "
         f"{len(train_labels)} training / {len(test_labels)} test images\n"
     )
     loader = data.DataLoader(train_images, train_labels, batch_size=args.batch_size, seed=generator)
     for epoch in range(first_epoch, args.epochs):
+        # a step schedule (PyTorch's StepLR with step_size=1): large steps first, then finer
+        optimizer.hyper["lr"] = base_lr * args.lr_decay**epoch
         progress = _Progress(out, f"epoch {epoch + 1}/{args.epochs}", len(loader))
         for images, labels in loader:
             loss, correct = train_step(model, optimizer, images, labels)
@@ -185,7 +192,7 @@ def main(argv: list[str] | None = None, stream: TextIO | None = None) -> int:
         test_loss, test_accuracy = evaluate(model, test_images, test_labels)
         out.write(
             f"epoch {epoch + 1}/{args.epochs} test loss {test_loss:.4f} "
-            f"test accuracy {100 * test_accuracy:.2f}%\n"
+            f"test accuracy {100 * test_accuracy:.2f}% (lr {optimizer.hyper['lr']:g})\n"
         )
         if args.checkpoint is not None:
             save_checkpoint(

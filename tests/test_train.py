@@ -73,8 +73,8 @@ def _run_program(*args: str, mnist_dir: Path) -> str:
 def test_program_prints_progress_and_test_accuracy(mnist_dir: Path) -> None:
     out = _run_program("--limit", "512", "--epochs", "1", "--test-limit", "1000", mnist_dir=mnist_dir)
     lines = out.splitlines()
-    assert lines[0].startswith("MNISTConvNet (824,458 parameters), adam lr 0.001, batch 64, seed 0; "
-                               "512 training / 1000 test images")
+    assert lines[0] == ("MNISTConvNet (824,458 parameters), adam lr 0.001 x 0.5 per epoch, "
+                        "batch 64, seed 0; 512 training / 1000 test images")
     progress = [line for line in lines if line.startswith("epoch 1/1 [")]
     # not a terminal: plain lines, one per batch here (8 batches, every tenth of the epoch)
     assert [re.match(r"epoch 1/1 \[(\d)/8\]", line).group(1) for line in progress] == list("12345678")
@@ -82,7 +82,7 @@ def test_program_prints_progress_and_test_accuracy(mnist_dir: Path) -> None:
     assert re.fullmatch(
         r"epoch 1/1 \[8/8\] loss \d\.\d{4} acc +\d+\.\d\d% +\d+ img/s time \d+:\d\d", progress[-1]
     )
-    result = re.fullmatch(r"epoch 1/1 test loss (\d\.\d{4}) test accuracy (\d+\.\d\d)%", lines[-1])
+    result = re.fullmatch(r"epoch 1/1 test loss (\d\.\d{4}) test accuracy (\d+\.\d\d)% \(lr 0.001\)", lines[-1])
     assert result is not None, lines[-1]
     assert float(result.group(2)) > 60.0  # 8 steps of Adam: far above chance (10%)
 
@@ -98,7 +98,7 @@ def test_program_resumes_bit_for_bit(mnist_dir: Path, tmp_path: Path) -> None:
     out = _run_program(*common, "--epochs", "2", "--checkpoint", str(tmp_path / "split.npz"),
                        "--resume", mnist_dir=mnist_dir)
     assert out.splitlines()[0] == f"resumed from {tmp_path / 'split.npz'} after epoch 1"
-    assert "epoch 1/2" not in out and "epoch 2/2 test accuracy" not in out
+    assert "epoch 1/2" not in out and "(lr 0.025)" in out  # sgd 0.05 halved for epoch 2
     with np.load(tmp_path / "straight.npz") as a, np.load(tmp_path / "split.npz") as b:
         assert sorted(a.files) == sorted(b.files)
         for key in a.files:
@@ -125,6 +125,7 @@ def test_bad_arguments_are_refused(capsys: pytest.CaptureFixture[str]) -> None:
     for argv, message in ((["--resume"], "--resume needs --checkpoint PATH"),
                           (["--epochs", "0"], "--epochs must be >= 1, got 0"),
                           (["--lr", "-1"], "--lr must be > 0, got -1.0"),
+                          (["--lr-decay", "0"], "--lr-decay must be in (0, 1], got 0.0"),
                           (["--model", "resnet"], "invalid choice: 'resnet'")):
         with pytest.raises(SystemExit) as exit_info:
             main(argv)
