@@ -124,6 +124,8 @@ class MLP(nn.Module):
         self, hidden: tuple[int, ...] = (256, 128), generator: np.random.Generator | None = None
     ) -> None:
         super().__init__()
+        if not isinstance(hidden, (tuple, list)):
+            raise TypeError(f"hidden must be a tuple of layer widths such as (256, 128), got {hidden!r}")
         widths = (28 * 28, *hidden, 10)
         layers: list[nn.Module] = [nn.Flatten()]
         for width_in, width_out in zip(widths[:-1], widths[1:]):

@@ -14,7 +14,7 @@ Read next: ``init.py`` (how weights get their first values).
 from __future__ import annotations
 
 import numbers
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import numpy as np
@@ -29,7 +29,8 @@ class Parameter(Tensor):
     Parameters
     ----------
     data : Tensor or np.ndarray, any shape
-        Floating point data, stored as float32 (shared, not copied, when already float32).
+        Floating point data, stored as float32 (shared, not copied, when already float32
+        and writeable; a read-only array is copied, since optimizers update in place).
 
     Raises
     ------
@@ -44,7 +45,8 @@ class Parameter(Tensor):
                 "Parameter expects a floating point Tensor or np.ndarray, got "
                 f"{type(data).__name__}" + (f" of dtype {array.dtype}" if hasattr(array, "dtype") else "")
             )
-        super().__init__(array.astype(np.float32, copy=False), requires_grad=True)
+        array = array.astype(np.float32, copy=False)
+        super().__init__(array if array.flags.writeable else array.copy(), requires_grad=True)
 
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
@@ -133,10 +135,14 @@ class Module:
 
         Raises
         ------
+        TypeError
+            If ``state_dict`` is not a mapping or a value is not numeric (names the key).
         ValueError
             Naming the missing and the unexpected keys, or each key whose shape differs
             (with both shapes).
         """
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(f"load_state_dict expects a mapping of names to arrays, got {type(state_dict).__name__}")
         own = dict(self.named_parameters(remove_duplicate=False))
         missing = [k for k in own if k not in state_dict]
         unexpected = [k for k in state_dict if k not in own]
@@ -146,6 +152,9 @@ class Module:
                 f"unexpected keys {unexpected}"
             )
         arrays = {k: np.asarray(v.data if isinstance(v, Tensor) else v) for k, v in state_dict.items()}
+        for name, array in arrays.items():
+            if array.dtype.kind not in "biuf":
+                raise TypeError(f"load_state_dict: {name} must hold numbers, got an array of dtype {array.dtype}")
         wrong = [f"{k}: expected {own[k].shape}, got {a.shape}" for k, a in arrays.items() if a.shape != own[k].shape]
         if wrong:
             raise ValueError(f"load_state_dict into {type(self).__name__}: shape mismatch in " + "; ".join(wrong))

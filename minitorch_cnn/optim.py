@@ -43,6 +43,12 @@ class Optimizer:
     """
 
     def __init__(self, params: Iterable[Tensor]) -> None:
+        if isinstance(params, Tensor) or not isinstance(params, Iterable):
+            hint = " (pass model.parameters())" if hasattr(params, "parameters") else ""
+            raise TypeError(
+                f"optimizers take an iterable of parameters, e.g. model.parameters(), got "
+                f"{type(params).__name__}{hint}"
+            )
         self.params: list[Tensor] = []
         for param in params:
             if not isinstance(param, Tensor) or not param.requires_grad or param._ctx is not None:

@@ -28,6 +28,14 @@ def test_parameter_counts(build, expected: int) -> None:
     assert _count(build(generator=np.random.default_rng(0))) == expected
 
 
+def test_mlp_widths_are_validated() -> None:
+    assert _count(models.MLP(hidden=(32,), generator=np.random.default_rng(0))) == 784 * 32 + 32 + 330
+    with pytest.raises(TypeError, match="hidden must be a tuple of layer widths .*got 5"):
+        models.MLP(hidden=5)
+    with pytest.raises(ValueError, match="out_features must be >= 1, got 0"):
+        models.MLP(hidden=(0,))
+
+
 def test_state_dict_keys_read_like_pytorch() -> None:
     keys = list(models.MNISTConvNet(generator=np.random.default_rng(0)).state_dict())
     assert keys == [

@@ -36,6 +36,13 @@ def test_parameter_is_float32_and_requires_grad() -> None:
     assert p.data.tolist() == [[0, 1, 2], [3, 4, 5]]
 
 
+def test_parameter_copies_read_only_data_so_optimizers_can_update_it() -> None:
+    frozen = np.broadcast_to(np.float32(2.0), (2, 2))  # read-only view
+    p = nn.Parameter(frozen)
+    p.data -= 1.0
+    assert p.data.tolist() == [[1.0, 1.0], [1.0, 1.0]] and frozen[0, 0] == 2.0
+
+
 def test_parameter_shares_float32_data() -> None:
     t = mt.zeros(2)
     p = nn.Parameter(t)
@@ -229,6 +236,11 @@ def test_init_helpers() -> None:
         (lambda: nn.Dropout(1.5), ValueError, r"\[0, 1\], got 1.5"),
         (lambda: nn.Dropout("0.5"), TypeError, "must be a float, got str"),
         (lambda: nn.Sequential(nn.ReLU(), np.abs), TypeError, "Modules, got ufunc at position 1"),
+        (lambda: nn.Conv2d(1, 4, 3, generator=5), TypeError, "np.random.Generator .*got int 5"),
+        (lambda: nn.Linear(3, 2, generator=np.random.RandomState(0)), TypeError, "got RandomState"),
+        (lambda: nn.Linear(3, 2).load_state_dict([("weight", 1)]), TypeError, "mapping .*got list"),
+        (lambda: nn.Linear(1, 1).load_state_dict({"weight": [["a"]], "bias": [0.0]}), TypeError,
+         "weight must hold numbers, got an array of dtype <U1"),
     ],
 )
 def test_constructor_arguments_are_validated(build, error: type, message: str) -> None:

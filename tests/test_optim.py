@@ -205,6 +205,9 @@ def test_load_state_dict_errors() -> None:
         (lambda p: optim.SGD([], lr=0.1), ValueError, "empty parameter list"),
         (lambda p: optim.SGD([mt.ones(2)], lr=0.1), TypeError, "requires_grad=True"),
         (lambda p: optim.SGD([p[0] * 2], lr=0.1), TypeError, "leaf Tensors"),
+        (lambda p: optim.SGD(p[0], lr=0.1), TypeError, "iterable of parameters.*got Parameter"),
+        (lambda p: optim.Adam(nn.Linear(2, 2)), TypeError, r"got Linear \(pass model.parameters\(\)\)"),
+        (lambda p: optim.SGD(None, lr=0.1), TypeError, "iterable of parameters.*got NoneType"),
     ],
 )
 def test_constructor_arguments_are_validated(build, error: type, message: str) -> None:
