@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import Context, Function
-from .windows import pad2d, tap_slices, windows, windows_adjoint
+from .windows import full_in_layout, pad2d, tap_slices, windows, windows_adjoint
 
 
 class MaxPool2d(Function):
@@ -45,9 +45,9 @@ class MaxPool2d(Function):
         KH, KW = kernel_size
         x_pad = pad2d(x, padding, value=-np.inf)  # (N, C, Hp, Wp)  copy (x itself when no padding)
         taps = windows(x_pad, kernel_size, stride)  # (N, C, OH, OW, KH, KW)  view, no copy
-        out = taps[..., 0, 0].copy()  # (N, C, OH, OW)  copy happens here
-        argmax = np.zeros(out.shape, dtype=np.min_scalar_type(KH * KW - 1))
-        tap, better, won = np.empty_like(out), np.empty(out.shape, bool), np.empty_like(argmax)
+        out = taps[..., 0, 0].copy(order="K")  # (N, C, OH, OW)  copy, in x's layout
+        argmax = np.zeros_like(out, dtype=np.min_scalar_type(KH * KW - 1))
+        tap, better, won = np.empty_like(out), np.empty_like(out, bool), np.empty_like(argmax)
         for t in range(1, KH * KW):
             # Copy the strided tap into a contiguous buffer first: the four passes below then
             # run on NumPy's SIMD loops, 2x faster than on the strided view. Every step is
@@ -69,7 +69,7 @@ class MaxPool2d(Function):
         PH, PW = ctx.padding
         N, C, H, W = ctx.x_shape
         overlapping = SH < KH or SW < KW
-        grad_x_pad = np.zeros(ctx.x_pad_shape, dtype=grad_out.dtype)
+        grad_x_pad = full_in_layout(ctx.x_pad_shape, 0, grad_out.dtype, like=argmax)  # x's layout
         for t in range(KH * KW):
             # One whole-array step per tap (windows_adjoint on a one-hot (N, C, OH, OW, KH, KW)
             # array computes the same but measured 3x slower: its last two axes are tiny).
@@ -108,7 +108,7 @@ class AvgPool2d(Function):
         KH, KW = kernel_size
         x_pad = pad2d(x, padding)  # (N, C, Hp, Wp)  copy (x itself when no padding)
         taps = windows(x_pad, kernel_size, stride)  # (N, C, OH, OW, KH, KW)  view, no copy
-        out = taps[..., 0, 0].copy()  # (N, C, OH, OW)  copy happens here
+        out = taps[..., 0, 0].copy(order="K")  # (N, C, OH, OW)  copy, in x's layout
         for t in range(1, KH * KW):
             out += taps[..., t // KW, t % KW]
         out /= KH * KW  # an int divisor keeps float32 float32

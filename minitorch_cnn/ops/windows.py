@@ -55,6 +55,23 @@ def output_size(size: int, kernel_size: int, stride: int, padding: int, dilation
     return (size + 2 * padding - dilation * (kernel_size - 1) - 1) // stride + 1
 
 
+def full_in_layout(
+    shape: tuple[int, int, int, int], value: float, dtype: np.dtype, like: np.ndarray
+) -> np.ndarray:
+    """A new (N, C, H, W) array of ``value`` whose batch and channel axes are stored in the
+    order ``like``'s are: channel-major when ``like``'s C axis has the larger stride.
+
+    Convolution hands out channel-major arrays (see ``ops/conv.py``); buffers that follow
+    their input's layout keep every later elementwise op and slice-add walking both operands
+    in the same order, which measured 1.5-3x faster than mixing layouts.
+    """
+    N, C, H, W = shape
+    if abs(like.strides[1]) > abs(like.strides[0]):
+        return np.full((C, N, H, W), value, dtype=dtype).transpose(1, 0, 2, 3)
+        # (N, C, H, W)  view of a (C, N, H, W) buffer
+    return np.full(shape, value, dtype=dtype)
+
+
 def pad2d(x: np.ndarray, padding: tuple[int, int], value: float = 0.0) -> np.ndarray:
     """Pad the last two axes of ``x`` with ``value`` (zeros for conv, -inf for max pooling).
 
@@ -69,14 +86,15 @@ def pad2d(x: np.ndarray, padding: tuple[int, int], value: float = 0.0) -> np.nda
     Returns
     -------
     np.ndarray, shape (N, C, H + 2*PH, W + 2*PW)
-        ``x`` itself (no copy) when there is no padding, else a new array with ``x``'s dtype.
+        ``x`` itself (no copy) when there is no padding, else a new array with ``x``'s dtype
+        and layout (``full_in_layout``).
     """
     PH, PW = padding
     if PH == 0 and PW == 0:
         return x
     N, C, H, W = x.shape
-    x_pad = np.full((N, C, H + 2 * PH, W + 2 * PW), value, dtype=x.dtype)  # copy happens here
-    x_pad[:, :, PH : PH + H, PW : PW + W] = x
+    x_pad = full_in_layout((N, C, H + 2 * PH, W + 2 * PW), value, x.dtype, like=x)
+    x_pad[:, :, PH : PH + H, PW : PW + W] = x  # copy happens here
     return x_pad
 
 
@@ -210,18 +228,13 @@ def windows_adjoint(
     Returns
     -------
     np.ndarray, shape (N, C, H, W)
-        With ``grad_windows``' dtype. When ``grad_windows`` is stored channel-major (as the
-        convolution's column-matrix gradient is), so is the result -- an (N, C, H, W) view of
-        a (C, N, H, W) buffer -- because adding along matching layouts is about 1.5x faster
-        than transposing on the way.
+        With ``grad_windows``' dtype and batch/channel layout (``full_in_layout``): the
+        convolution's column-matrix gradient is channel-major, and adding along matching
+        layouts measured 1.5x faster than transposing on the way.
     """
     N, C, OH, OW, KH, KW = grad_windows.shape
     _, _, H, W = input_shape
-    if abs(grad_windows.strides[1]) > abs(grad_windows.strides[0]):
-        grad_x = np.zeros((C, N, H, W), dtype=grad_windows.dtype).transpose(1, 0, 2, 3)
-        # (N, C, H, W)  view of a channel-major buffer
-    else:
-        grad_x = np.zeros((N, C, H, W), dtype=grad_windows.dtype)
+    grad_x = full_in_layout((N, C, H, W), 0, grad_windows.dtype, like=grad_windows)
     for i in range(KH):
         for j in range(KW):
             rows, cols = tap_slices((i, j), (OH, OW), stride, dilation)
