@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from minitorch_cnn.ops.windows import (
+    full_in_layout,
     im2col,
     output_size,
     pad2d,
@@ -152,6 +153,17 @@ def test_pad2d() -> None:
     assert padded.shape == (1, 2, 4, 7) and padded.dtype == np.float32
     assert np.isneginf(padded).sum() == 2 * (4 * 7 - 2 * 3)
     np.testing.assert_array_equal(padded[:, :, 1:3, 2:5], x)
+
+
+def test_padding_keeps_a_channel_major_layout() -> None:
+    x = np.arange(3 * 2 * 4 * 5, dtype=np.float32).reshape(3, 2, 4, 5).transpose(1, 0, 2, 3)
+    padded = pad2d(x, (1, 2))
+    assert padded.strides[1] > padded.strides[0]  # C outside N, like x
+    np.testing.assert_array_equal(padded[:, :, 1:5, 2:7], x)
+    assert padded[:, :, 0].sum() == 0 and padded[:, :, :, :2].sum() == 0
+    batch_major = full_in_layout((2, 3, 4, 5), 7.0, np.float64, like=np.ascontiguousarray(x))
+    assert batch_major.flags.c_contiguous and batch_major.dtype == np.float64
+    assert np.all(batch_major == 7.0)
 
 
 @given(
