@@ -54,7 +54,7 @@ class Conv2d(Function):
     slice-add, measured the same as the single GEMM, so the simpler form stays.
 
     ``forward`` keeps the column matrix ``X`` for dL/dWm (when the weight needs a gradient):
-    building it again in backward would cost a second copy (2 ms of ~15 for 32->64 at
+    building it again in backward would cost a second copy (2 ms of ~20 for 32->64 at
     14x14), at the price of holding KH*KW times the input's bytes until backward.
     """
 
