@@ -373,3 +373,8 @@ class Sequential(Module):
         for module in self._modules():
             x = module(x)
         return x
+
+
+# ``nn.summary(model, input_shape)``: the per-layer shape table of ``summary.py``, which reads
+# the layer classes above -- so it is imported last, once they exist.
+from .summary import summary  # noqa: E402
