@@ -5,8 +5,8 @@ seconds to a few tens of seconds on 2 cores.
 """
 from __future__ import annotations
 
+import csv
 import io
-import os
 import re
 import subprocess
 import sys
@@ -131,3 +131,27 @@ def test_bad_arguments_are_refused(capsys: pytest.CaptureFixture[str]) -> None:
             main(argv)
         assert exit_info.value.code == 2
         assert message in capsys.readouterr().err
+
+
+def test_compare_example_writes_curves_and_a_verdict(mnist_dir: Path, tmp_path: Path) -> None:
+    root = Path(__file__).parents[1]
+    result = subprocess.run(
+        [sys.executable, str(root / "examples" / "compare_mlp_cnn.py"), "--data-dir", str(mnist_dir),
+         "--limit", "256", "--eval-every", "2", "--eval-images", "200", "--target", "0.5",
+         "--out-dir", str(tmp_path)],
+        capture_output=True, text=True, timeout=300, cwd=root,
+    )
+    assert result.returncode == 0, result.stderr
+    with open(tmp_path / "curves.csv", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert list(rows[0]) == ["model", "step", "epoch", "train_loss", "test_loss", "test_accuracy", "seconds"]
+    for model in ("MLP", "MNISTConvNet"):  # 256 images / 64 = 4 steps, scored after 2 and 4
+        curve = [row for row in rows if row["model"] == model]
+        assert [int(row["step"]) for row in curve] == [2, 4]
+        assert all(0.0 <= float(row["test_accuracy"]) <= 1.0 for row in curve)
+        assert float(curve[-1]["train_loss"]) < float(curve[0]["train_loss"])
+    lines = result.stdout.splitlines()
+    assert any(line.startswith("converges faster: ") for line in lines)
+    final = {row["model"]: float(row["test_accuracy"]) for row in rows}  # the last row of each
+    higher = "MLP" if final["MLP"] >= final["MNISTConvNet"] else "MNISTConvNet"
+    assert f"ends higher: {higher} ({100 * final[higher]:.2f}%" in result.stdout
