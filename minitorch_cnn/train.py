@@ -125,14 +125,16 @@ def _parser() -> argparse.ArgumentParser:
         prog="python -m minitorch_cnn.train",
         description="Train a CNN (or the MLP baseline) on MNIST with minitorch_cnn.",
     )
-    parser.add_argument("--model", choices=sorted(MODELS), default="mnistconvnet")
+    parser.add_argument("--model", choices=sorted(MODELS), default="mnistconvnet",
+                        help="default mnistconvnet")
     parser.add_argument("--epochs", type=int, default=3, help="total epochs (default 3)")
-    parser.add_argument("--batch-size", type=int, default=64)
-    parser.add_argument("--optimizer", choices=sorted(DEFAULT_LR), default="adam")
+    parser.add_argument("--batch-size", type=int, default=64, help="default 64")
+    parser.add_argument("--optimizer", choices=sorted(DEFAULT_LR), default="adam",
+                        help="default adam; sgd has momentum 0.9")
     parser.add_argument("--lr", type=float, default=None, help="default: adam 1e-3, sgd 0.05")
     parser.add_argument("--lr-decay", type=float, default=0.5,
                         help="multiply the learning rate by this after every epoch (default 0.5)")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=0, help="initial weights and shuffling (default 0)")
     parser.add_argument("--data-dir", default=None, help="MNIST directory (see data.load_mnist)")
     parser.add_argument("--checkpoint", default=None, help="save an .npz here after each epoch")
     parser.add_argument("--resume", action="store_true", help="continue from --checkpoint")
