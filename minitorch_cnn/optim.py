@@ -5,6 +5,10 @@ correction), so a recipe from a PyTorch tutorial behaves the same here. Updates 
 into each parameter's array *in place*: the model, the optimizer and any view of a parameter
 keep seeing the same array.
 
+Every step writes its intermediate results into one preallocated scratch array per parameter
+(``out=`` arguments) instead of fresh temporaries: a new 3 MB temporary costs page faults
+every time, and Adam needs several per parameter per step.
+
 Hyperparameters are kept as Python floats: NumPy treats a Python float as a "weak" scalar,
 so ``float32_array * lr`` stays float32 (an ``np.float64`` 0-d array would silently turn
 every update into float64).
@@ -39,7 +43,8 @@ class Optimizer:
     """Base class: holds the parameters, per-parameter state and the hyperparameters.
 
     Subclasses set ``self.hyper`` (name -> float), fill ``self.state[i]`` (name -> array or
-    int) for parameter ``i`` and implement ``_update(param, grad, state)``.
+    int) for parameter ``i`` and implement ``_update(param, grad, state, scratch)``; scratch
+    is a reusable array of the parameter's shape whose contents mean nothing between calls.
     """
 
     def __init__(self, params: Iterable[Tensor]) -> None:
@@ -62,6 +67,7 @@ class Optimizer:
             raise ValueError("optimizer got an empty parameter list")
         self.hyper: dict[str, float] = {}
         self.state: list[dict[str, Any]] = [{} for _ in self.params]
+        self._scratch: list[np.ndarray | None] = [None for _ in self.params]
 
     def zero_grad(self) -> None:
         """Forget every parameter's gradient (``grad = None``)."""
@@ -70,11 +76,16 @@ class Optimizer:
 
     def step(self) -> None:
         """Update every parameter that has a gradient (those without one are left alone)."""
-        for param, state in zip(self.params, self.state):
-            if param.grad is not None:
-                self._update(param.data, param.grad, state)
+        for index, (param, state) in enumerate(zip(self.params, self.state)):
+            if param.grad is None:
+                continue
+            if self._scratch[index] is None:
+                self._scratch[index] = np.empty_like(param.data)
+            self._update(param.data, param.grad, state, self._scratch[index])
 
-    def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any]) -> None:
+    def _update(
+        self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any], scratch: np.ndarray
+    ) -> None:
         raise NotImplementedError
 
     def state_dict(self) -> dict[str, Any]:
@@ -152,10 +163,13 @@ class SGD(Optimizer):
             "weight_decay": _hyper(weight_decay, "weight_decay", 0.0),
         }
 
-    def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any]) -> None:
+    def _update(
+        self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any], scratch: np.ndarray
+    ) -> None:
         lr, momentum, weight_decay = self.hyper["lr"], self.hyper["momentum"], self.hyper["weight_decay"]
-        if weight_decay:
-            grad = grad + weight_decay * param  # a new array: .grad is left as backward made it
+        if weight_decay:  # g = grad + weight_decay * p, in scratch (.grad stays as backward made it)
+            np.multiply(param, weight_decay, out=scratch)
+            grad = np.add(scratch, grad, out=scratch)
         if momentum:
             buf = state.get("momentum_buffer")
             if buf is None:
@@ -164,7 +178,7 @@ class SGD(Optimizer):
                 buf *= momentum
                 buf += grad
             grad = buf
-        param -= lr * grad
+        param -= np.multiply(grad, lr, out=scratch)  # p - lr * g
 
 
 class Adam(Optimizer):
@@ -201,16 +215,21 @@ class Adam(Optimizer):
             "eps": _hyper(eps, "eps", 0.0),
         }
 
-    def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any]) -> None:
+    def _update(
+        self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any], scratch: np.ndarray
+    ) -> None:
         lr, beta1, beta2, eps = (self.hyper[k] for k in ("lr", "beta1", "beta2", "eps"))
         if not state:
             state.update(step=0, exp_avg=np.zeros_like(param), exp_avg_sq=np.zeros_like(param))
         state["step"] += 1
         m, v, t = state["exp_avg"], state["exp_avg_sq"], state["step"]
         m *= beta1
-        m += (1.0 - beta1) * grad
+        m += np.multiply(grad, 1.0 - beta1, out=scratch)
         v *= beta2
-        v += (1.0 - beta2) * grad * grad
-        denom = np.sqrt(v) / math.sqrt(1.0 - beta2**t)  # a fresh float32 array
+        np.multiply(grad, grad, out=scratch)
+        v += np.multiply(scratch, 1.0 - beta2, out=scratch)
+        denom = np.sqrt(v, out=scratch)
+        denom /= math.sqrt(1.0 - beta2**t)
         denom += eps
-        param -= (lr / (1.0 - beta1**t)) * m / denom
+        update = np.divide(m, denom, out=scratch)
+        param -= np.multiply(update, lr / (1.0 - beta1**t), out=scratch)
