@@ -8,6 +8,8 @@ Read next: ``nn.py``.
 """
 from __future__ import annotations
 
+import math
+import numbers
 from typing import Any
 
 import numpy as np
@@ -30,6 +32,15 @@ def _require_float(x: Tensor, name: str) -> None:
         raise TypeError(f"{name} must be a floating point tensor, got dtype {x.dtype}")
 
 
+def _require_axis(value: Any, name: str, x: Tensor) -> int:
+    """An axis of ``x`` (negative counts from the end); TypeError/ValueError naming ``value``."""
+    if not isinstance(value, (int, np.integer)) or isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be an int, got {value!r} ({type(value).__name__})")
+    if not -x.ndim <= value < max(x.ndim, 1):
+        raise ValueError(f"{name} {value} is out of range for a {x.ndim}-D tensor")
+    return int(value)
+
+
 def relu(x: Tensor) -> Tensor:
     """``max(x, 0)`` elementwise (gradient 0 at 0)."""
     return elementwise.ReLU.apply(_as_tensor(x, "x"))
@@ -49,6 +60,9 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     Tensor, shape (..., out_features)
     """
     x, weight = _as_tensor(x, "x"), _as_tensor(weight, "weight")
+    _require_float(x, "linear input")
+    if weight.dtype != x.dtype:  # NumPy would silently promote, e.g. to float64
+        raise TypeError(f"linear weight must have the input's dtype {x.dtype}, got {weight.dtype}")
     if weight.ndim != 2:
         raise ValueError(f"linear weight must be 2-D (out_features, in_features), got shape {weight.shape}")
     if x.ndim < 1 or x.shape[-1] != weight.shape[1]:
@@ -61,6 +75,8 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         bias = _as_tensor(bias, "bias")
         if bias.shape != (weight.shape[0],):
             raise ValueError(f"linear bias must have shape ({weight.shape[0]},), got {bias.shape}")
+        if bias.dtype != x.dtype:
+            raise TypeError(f"linear bias must have the input's dtype {x.dtype}, got {bias.dtype}")
         out = out + bias
     return out
 
@@ -68,10 +84,12 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
 def flatten(x: Tensor, start_dim: int = 1) -> Tensor:
     """Merge axes ``start_dim..end`` into one: (N, C, H, W) -> (N, C*H*W) by default."""
     x = _as_tensor(x, "x")
-    if not -x.ndim <= start_dim < max(x.ndim, 1):
-        raise ValueError(f"start_dim {start_dim} is out of range for a {x.ndim}-D tensor")
+    start_dim = _require_axis(start_dim, "start_dim", x)
+    if x.ndim == 0:
+        return x.reshape(1)  # as PyTorch: a 0-d tensor flattens to one entry
     start = start_dim % x.ndim
-    return x.reshape(x.shape[:start] + (-1,))
+    # the merged length spelled out: -1 is ambiguous for an empty batch (N = 0)
+    return x.reshape(x.shape[:start] + (math.prod(x.shape[start:]),))
 
 
 def log_softmax(x: Tensor, axis: int = -1, dim: int | None = None) -> Tensor:
@@ -79,9 +97,7 @@ def log_softmax(x: Tensor, axis: int = -1, dim: int | None = None) -> Tensor:
     stably: finite for any finite input, logits of 1e4 included."""
     x = _as_tensor(x, "x")
     _require_float(x, "log_softmax input")
-    axis = axis if dim is None else dim
-    if not -x.ndim <= axis < max(x.ndim, 1):
-        raise ValueError(f"axis {axis} is out of range for a {x.ndim}-D tensor")
+    axis = _require_axis(axis if dim is None else dim, "axis", x)
     return loss.LogSoftmax.apply(x, axis=axis)
 
 
@@ -127,16 +143,18 @@ def dropout(
 ) -> Tensor:
     """Zero each entry with probability ``p`` and scale the rest by ``1 / (1 - p)`` (so the
     expectation is unchanged); the identity when not ``training``."""
-    from .creation import default_generator
+    from .creation import _generator
 
     x = _as_tensor(x, "x")
+    if not isinstance(p, numbers.Real) or isinstance(p, bool):
+        raise TypeError(f"dropout probability must be a float, got {type(p).__name__} {p!r}")
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout probability must be in [0, 1], got {p}")
     if not training or p == 0.0:
         return x
     if p == 1.0:
         return x * 0.0
-    keep = (generator or default_generator()).random(x.shape) >= p
+    keep = _generator(generator).random(x.shape) >= p
     scale = np.asarray(1.0 / (1.0 - p), dtype=x.dtype)
     return x * Tensor(keep.astype(x.dtype) * scale)
 
