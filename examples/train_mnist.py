@@ -1,6 +1,6 @@
 """Train a CNN on MNIST: the README's quick start.
 
-    python examples/train_mnist.py                 # MNISTConvNet, Adam, 3 epochs: >= 99% test accuracy
+    python examples/train_mnist.py                 # MNISTConvNet, SGD, 3 epochs: >= 99% test accuracy
     python examples/train_mnist.py --help          # model, epochs, optimizer, lr, seed, checkpoint, ...
 
 The program itself lives in ``minitorch_cnn/train.py`` (also ``python -m minitorch_cnn.train``);

@@ -73,7 +73,7 @@ def _run_program(*args: str, mnist_dir: Path) -> str:
 def test_program_prints_progress_and_test_accuracy(mnist_dir: Path) -> None:
     out = _run_program("--limit", "512", "--epochs", "1", "--test-limit", "1000", mnist_dir=mnist_dir)
     lines = out.splitlines()
-    assert lines[0] == ("MNISTConvNet (824,458 parameters), adam lr 0.001 x 0.5 per epoch, "
+    assert lines[0] == ("MNISTConvNet (824,458 parameters), sgd lr 0.05 x 0.5 per epoch, "
                         "batch 64, seed 0; 512 training / 1000 test images")
     progress = [line for line in lines if line.startswith("epoch 1/1 [")]
     # not a terminal: plain lines, one per batch here (8 batches, every tenth of the epoch)
@@ -82,9 +82,9 @@ def test_program_prints_progress_and_test_accuracy(mnist_dir: Path) -> None:
     assert re.fullmatch(
         r"epoch 1/1 \[8/8\] loss \d\.\d{4} acc +\d+\.\d\d% +\d+ img/s time \d+:\d\d", progress[-1]
     )
-    result = re.fullmatch(r"epoch 1/1 test loss (\d\.\d{4}) test accuracy (\d+\.\d\d)% \(lr 0.001\)", lines[-1])
+    result = re.fullmatch(r"epoch 1/1 test loss (\d\.\d{4}) test accuracy (\d+\.\d\d)% \(lr 0.05\)", lines[-1])
     assert result is not None, lines[-1]
-    assert float(result.group(2)) > 60.0  # 8 steps of Adam: far above chance (10%)
+    assert float(result.group(2)) > 30.0  # 8 steps of SGD (45.5% here): well above chance (10%)
 
 
 def test_program_resumes_bit_for_bit(mnist_dir: Path, tmp_path: Path) -> None:
