@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -100,14 +101,18 @@ def load_checkpoint(
     Raises
     ------
     ValueError
-        If the file is not such a checkpoint, was saved from another architecture (parameter
-        names or shapes differ; nothing is changed then), or lacks the optimizer or
-        generator state asked for.
+        If the file is not a readable checkpoint (truncated, empty, another kind of file),
+        was saved from another architecture (parameter names or shapes differ), or lacks the
+        optimizer or generator state asked for. All or nothing: after an error the model,
+        optimizer and generator are as they were.
     """
-    with np.load(path, allow_pickle=False) as stored:
-        contents = {key: stored[key] for key in stored.files}
-    if "meta/format" not in contents or int(contents["meta/format"]) != _FORMAT:
-        raise ValueError(f"{path} is not a minitorch_cnn checkpoint (format {_FORMAT})")
+    try:
+        with np.load(path, allow_pickle=False) as stored:
+            contents = {key: stored[key] for key in stored.files}
+        if int(contents["meta/format"]) != _FORMAT:
+            raise ValueError(f"format {int(contents['meta/format'])}, expected {_FORMAT}")
+    except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile) as error:
+        raise ValueError(f"{path} is not a readable minitorch_cnn checkpoint ({error})") from None
     saved_model = str(contents["meta/model"])
     saved_optimizer = str(contents["meta/optimizer"])
     if optimizer is not None and saved_optimizer != type(optimizer).__name__:
@@ -115,7 +120,18 @@ def load_checkpoint(
             f"{path} holds the state of a {saved_optimizer or 'missing'} optimizer, "
             f"expected {type(optimizer).__name__}"
         )
+    generator_state = json.loads(str(contents["meta/generator"]))
+    if generator is not None:
+        wanted = type(generator.bit_generator).__name__
+        if generator_state is None:
+            raise ValueError(f"{path} was saved without a generator state")
+        if generator_state["bit_generator"] != wanted:
+            raise ValueError(f"{path} holds a {generator_state['bit_generator']} state, expected {wanted}")
+
+    # Everything that can be checked without loading is checked; the model's load validates
+    # itself before copying, and the optimizer's is undone (by restoring the model) if it fails.
     model_state = {k[len("model/"):]: v for k, v in contents.items() if k.startswith("model/")}
+    backup = model.state_dict()
     try:
         model.load_state_dict(model_state)
     except ValueError as error:
@@ -125,12 +141,13 @@ def load_checkpoint(
         ) from None
     if optimizer is not None:
         prefix = "optimizer/"
-        optimizer.load_state_dict({k[len(prefix):]: v for k, v in contents.items() if k.startswith(prefix)})
+        try:
+            optimizer.load_state_dict({k[len(prefix):]: v for k, v in contents.items() if k.startswith(prefix)})
+        except BaseException:
+            model.load_state_dict(backup)
+            raise
     if generator is not None:
-        state = json.loads(str(contents["meta/generator"]))
-        if state is None:
-            raise ValueError(f"{path} was saved without a generator state")
-        generator.bit_generator.state = state
+        generator.bit_generator.state = generator_state
     return {
         "epoch": int(contents["meta/epoch"]),
         "step": int(contents["meta/step"]),
