@@ -1,8 +1,9 @@
 """minitorch_cnn: a pure-NumPy tensor and autograd framework for convolutional networks.
 
-Reading order: ``autograd.py``, ``tensor.py``, ``ops/`` (elementwise, reduce, shape, matmul,
-loss, windows, conv, pool), ``functional.py``, ``nn.py``, ``init.py``, ``optim.py``,
-``data.py``, ``models.py``, ``gradcheck.py``, ``testing.py``.
+Reading order (README.md says one sentence about each): ``autograd.py``, ``tensor.py``,
+``creation.py``, ``ops/`` (elementwise, reduce, shape, matmul, loss, then windows, conv,
+pool), ``functional.py``, ``nn.py``, ``init.py``, ``optim.py``, ``summary.py``, ``data.py``,
+``models.py``, ``checkpoint.py``, ``train.py``, ``gradcheck.py``, ``testing.py``.
 """
 from __future__ import annotations
 
