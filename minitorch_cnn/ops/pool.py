@@ -70,15 +70,21 @@ class MaxPool2d(Function):
         N, C, H, W = ctx.x_shape
         overlapping = SH < KH or SW < KW
         grad_x_pad = full_in_layout(ctx.x_pad_shape, 0, grad_out.dtype, like=argmax)  # x's layout
+        # One copy of grad_out into argmax's layout first: grad_out often arrives in another
+        # (batch-major from a flatten, or a cropped view from conv's backward), and the KH*KW
+        # passes below then walk all operands in the same order. Measured for 2x2 pooling in
+        # MNISTConvNet: 64x64x14x14 backward 2.9 -> 0.8 ms, 64x32x28x28 2.0 -> 1.5 ms.
+        grad_in_layout = np.empty_like(argmax, dtype=grad_out.dtype)  # (N, C, OH, OW) argmax's layout
+        np.copyto(grad_in_layout, grad_out)  # copy happens here
         for t in range(KH * KW):
             # One whole-array step per tap (windows_adjoint on a one-hot (N, C, OH, OW, KH, KW)
             # array computes the same but measured 3x slower: its last two axes are tiny).
             rows, cols = tap_slices(divmod(t, KW), grad_out.shape[2:], ctx.stride)
             won = argmax == t  # (N, C, OH, OW) windows whose max is tap t
             if overlapping:  # a pixel can be tap t of one window and another tap of the next
-                grad_x_pad[:, :, rows, cols] += grad_out * won
+                grad_x_pad[:, :, rows, cols] += grad_in_layout * won
             else:  # each pixel lies in at most one window: write, no add (3x faster)
-                np.multiply(grad_out, won, out=grad_x_pad[:, :, rows, cols])
+                np.multiply(grad_in_layout, won, out=grad_x_pad[:, :, rows, cols])
         return (grad_x_pad[:, :, PH : PH + H, PW : PW + W],)  # (N, C, H, W)  view, padding cropped
 
 
