@@ -58,18 +58,18 @@ def output_size(size: int, kernel_size: int, stride: int, padding: int, dilation
 def full_in_layout(
     shape: tuple[int, int, int, int], value: float, dtype: np.dtype, like: np.ndarray
 ) -> np.ndarray:
-    """A new (N, C, H, W) array of ``value`` whose batch and channel axes are stored in the
-    order ``like``'s are: channel-major when ``like``'s C axis has the larger stride.
+    """A new (N, C, H, W) array of ``value`` whose axes are stored in the order ``like``'s
+    first four axes are: the axis with the largest stride outermost, e.g. channel-major
+    (C, N, H, W) or batch-innermost (C, H, W, N) buffers seen as (N, C, H, W) views.
 
-    Convolution hands out channel-major arrays (see ``ops/conv.py``); buffers that follow
-    their input's layout keep every later elementwise op and slice-add walking both operands
-    in the same order, which measured 1.5-3x faster than mixing layouts.
+    Convolution hands out channel-major arrays and computes its input gradient batch-innermost
+    (see ``ops/conv.py``); buffers that follow their input's layout keep every later
+    elementwise op and slice-add walking both operands in the same order, which measured
+    1.5-3x faster than mixing layouts.
     """
-    N, C, H, W = shape
-    if abs(like.strides[1]) > abs(like.strides[0]):
-        return np.full((C, N, H, W), value, dtype=dtype).transpose(1, 0, 2, 3)
-        # (N, C, H, W)  view of a (C, N, H, W) buffer
-    return np.full(shape, value, dtype=dtype)
+    order = sorted(range(4), key=lambda axis: -abs(like.strides[axis]))  # outermost first, stable
+    buffer = np.full([shape[axis] for axis in order], value, dtype=dtype)  # in memory order
+    return buffer.transpose(np.argsort(order))  # (N, C, H, W)  view, no copy
 
 
 def pad2d(x: np.ndarray, padding: tuple[int, int], value: float = 0.0) -> np.ndarray:
