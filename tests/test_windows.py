@@ -146,6 +146,18 @@ def test_adjoint_of_a_channel_major_array_is_channel_major() -> None:
     np.testing.assert_allclose(back, contiguous)
 
 
+def test_adjoint_of_a_batch_innermost_array_is_batch_innermost() -> None:
+    # The layout conv2d's backward uses: gradient columns ordered (C, KH, KW, OH, OW, N).
+    grad_columns = np.random.default_rng(2).standard_normal((3 * 2 * 2, 3 * 3 * 2))
+    grad_windows = grad_columns.reshape(3, 2, 2, 3, 3, 2).transpose(5, 0, 3, 4, 1, 2)
+    back = windows_adjoint(grad_windows, (2, 3, 4, 4))
+    sN, sC, sH, sW = back.strides
+    assert sC > sH > sW > sN == 8  # an (N, C, H, W) view of a (C, H, W, N) float64 buffer
+    contiguous = windows_adjoint(np.ascontiguousarray(grad_windows), (2, 3, 4, 4))
+    np.testing.assert_allclose(back, contiguous)
+    assert contiguous.flags.c_contiguous
+
+
 def test_pad2d() -> None:
     x = np.ones((1, 2, 2, 3), dtype=np.float32)
     assert pad2d(x, (0, 0)) is x
