@@ -179,7 +179,8 @@ def im2col(
     whole convolution. That reshape is where the one copy happens (a view this irregular has
     no 2-D strides); it belongs to the contraction, which is why this function stops short of
     it. The axis order makes each copied run a whole output row (OW values, stepping by the
-    stride), which copies about 3x faster than runs of KW values.
+    stride), which copies about 3x faster than runs of KW values. (``ops/conv.py`` moves N
+    after OW as well, for runs of a whole row of the batch.)
 
     Parameters
     ----------
@@ -247,9 +248,9 @@ def windows_adjoint(
     Returns
     -------
     np.ndarray, shape (N, C, H, W)
-        With ``grad_windows``' dtype and batch/channel layout (``full_in_layout``): the
-        convolution's column-matrix gradient is channel-major, and adding along matching
-        layouts measured 1.5x faster than transposing on the way.
+        With ``grad_windows``' dtype and axis order (``full_in_layout``): the convolution's
+        column-matrix gradient is batch-innermost, and adding along matching layouts
+        measured 1.5x faster than transposing on the way.
     """
     N, C, OH, OW, KH, KW = grad_windows.shape
     _, _, H, W = input_shape
