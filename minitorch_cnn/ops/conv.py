@@ -14,7 +14,10 @@ contiguous run, not memory: with stride 1, a window row of the whole batch (OW*N
 one run, where the usual (N, C, H, W) order cuts it into N runs of OW. For 32->64 channels
 at 14x14, batch 64, the column copy took 0.8 ms instead of 1.8 and the input-gradient
 slice-adds (``windows_adjoint``) 3.3 instead of 5.6 on a busy machine; one MNISTConvNet
-training step went from a median of 39 to 31 ms over 5 alternating runs.
+training step went from a median of 39 to 31 ms over 5 alternating runs. The price: a
+gradient handed to backward in the usual batch-major order (by a caller, not by the ReLU or
+pooling after this op, which keep the layout) costs one transposing copy, about 3.5 ms for
+the 64x32x28x28 output of conv 1->32 (``benchmarks/bench_conv.py`` passes such a gradient).
 
 Read next: ``ops/pool.py``.
 """
