@@ -64,6 +64,12 @@ def _ours(
         with mt.no_grad():
             return op(*leaves, **kw)
 
+    # In a network the upstream gradient comes back from the next layer in the memory layout
+    # this op gave its output (conv2d's is batch-innermost): hand it over that way here too.
+    grad_in_layout = np.empty_like(forward().data)  # same strides order as the output
+    grad_in_layout[...] = grad
+    grad = grad_in_layout
+
     def forward_backward() -> object:
         for leaf in leaves:
             leaf.grad = None

@@ -58,6 +58,13 @@ class MatMul(Function):
             grad_a = np.matmul(grad2, np.swapaxes(b2, -1, -2))  # (..., M, K)
             grad_a = grad_a[..., 0, :] if a.ndim == 1 else grad_a  # (..., K) for a 1-D a
         if ctx.needs_input_grad[1]:
-            grad_b = np.matmul(np.swapaxes(a2, -1, -2), grad2)  # (..., K, N)
+            if b2.ndim == 2 and b2.flags.f_contiguous and not b2.flags.c_contiguous:
+                # b is a transposed view (F.linear's weight.T): compute (dL/dB)^T = dL/dY^T @ A
+                # and hand back its transpose, so the gradient has b's layout and the
+                # weight's own gradient comes out C-contiguous (the optimizer's in-place
+                # update on mixed layouts was 5x slower).
+                grad_b = np.swapaxes(np.matmul(np.swapaxes(grad2, -1, -2), a2), -1, -2)  # (K, N)
+            else:
+                grad_b = np.matmul(np.swapaxes(a2, -1, -2), grad2)  # (..., K, N)
             grad_b = grad_b[..., 0] if b.ndim == 1 else grad_b  # (..., K) for a 1-D b
         return grad_a, grad_b  # the engine sums broadcast stack axes back
