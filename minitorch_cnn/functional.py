@@ -309,8 +309,9 @@ def conv2d(
     Returns
     -------
     Tensor, shape (N, F, OH, OW)
-        OH and OW from ``conv_output_size``. Its array is a view of a filter-major buffer
-        (see ``ops/conv.py``); values are as for a contiguous array.
+        OH and OW from ``conv_output_size``. Its array is an (N, F, OH, OW) view of a
+        batch-innermost (F, OH, OW, N) buffer (see ``ops/conv.py``: it makes the next copies
+        faster); values are as for a contiguous array.
 
     Raises
     ------
