@@ -39,14 +39,14 @@ def _shape(shape: tuple) -> tuple[int, ...]:
     return tuple(int(s) for s in dims)
 
 
-def _generator(generator: np.random.Generator | None) -> np.random.Generator:
+def resolve_generator(generator: np.random.Generator | None) -> np.random.Generator:
     """``generator``, or the default one when None; anything else is a TypeError."""
     if generator is None:
         return default_generator()
     if not isinstance(generator, np.random.Generator):
         raise TypeError(
             "generator must be a np.random.Generator (e.g. np.random.default_rng(0)) or None, "
-            f"got {type(generator).__name__}"
+            f"got {type(generator).__name__} {generator!r}"
         )
     return generator
 
@@ -65,7 +65,7 @@ def rand(
     *shape: int, generator: np.random.Generator | None = None, requires_grad: bool = False
 ) -> Tensor:
     """Float32 samples uniform in [0, 1)."""
-    rng = _generator(generator)
+    rng = resolve_generator(generator)
     return Tensor(rng.random(_shape(shape), dtype=np.float32), requires_grad=requires_grad)
 
 
@@ -73,5 +73,5 @@ def randn(
     *shape: int, generator: np.random.Generator | None = None, requires_grad: bool = False
 ) -> Tensor:
     """Float32 samples from the standard normal distribution."""
-    rng = _generator(generator)
+    rng = resolve_generator(generator)
     return Tensor(rng.standard_normal(_shape(shape), dtype=np.float32), requires_grad=requires_grad)

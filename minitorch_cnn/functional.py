@@ -143,7 +143,7 @@ def dropout(
 ) -> Tensor:
     """Zero each entry with probability ``p`` and scale the rest by ``1 / (1 - p)`` (so the
     expectation is unchanged); the identity when not ``training``."""
-    from .creation import _generator
+    from .creation import resolve_generator
 
     x = _as_tensor(x, "x")
     if not isinstance(p, numbers.Real) or isinstance(p, bool):
@@ -154,7 +154,7 @@ def dropout(
         return x
     if p == 1.0:
         return x * 0.0
-    keep = _generator(generator).random(x.shape) >= p
+    keep = resolve_generator(generator).random(x.shape) >= p
     scale = np.asarray(1.0 / (1.0 - p), dtype=x.dtype)
     return x * Tensor(keep.astype(x.dtype) * scale)
 

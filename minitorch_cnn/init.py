@@ -19,20 +19,8 @@ import math
 
 import numpy as np
 
-from .creation import default_generator
+from .creation import resolve_generator
 from .tensor import Tensor
-
-
-def _generator(generator: np.random.Generator | None) -> np.random.Generator:
-    """``generator``, or the package's default one when None; anything else is a TypeError."""
-    if generator is None:
-        return default_generator()
-    if not isinstance(generator, np.random.Generator):
-        raise TypeError(
-            "generator must be a np.random.Generator (e.g. np.random.default_rng(0)) or None, "
-            f"got {type(generator).__name__} {generator!r}"
-        )
-    return generator
 
 
 def fan_in(shape: tuple[int, ...]) -> int:
@@ -93,7 +81,7 @@ def uniform_(
         raise TypeError(f"uniform_ needs a floating point Tensor, got {tensor!r:.60}")
     if not a <= b:
         raise ValueError(f"uniform_ needs a <= b, got a={a}, b={b}")
-    rng = _generator(generator)
+    rng = resolve_generator(generator)
     # a + (b - a) * U[0, 1), drawn and scaled in the tensor's dtype (no float64 detour)
     unit = rng.random(tensor.shape, dtype=tensor.dtype)
     tensor.data[...] = unit * (b - a) + a  # Python floats keep float32 float32
