@@ -8,7 +8,8 @@ the math.
 The dtype rules, in one place (``_as_array``): Python numbers and lists become float32 (as in
 PyTorch); NumPy arrays keep their dtype, so float64 stays float64 (gradcheck relies on it) and
 int arrays stay int (and can never require grad). A Python or NumPy *scalar* combined with a
-tensor takes the tensor's dtype, so ``float32_tensor * 0.5`` stays float32.
+tensor takes the tensor's dtype, so ``float32_tensor * 0.5`` stays float32. An int tensor
+meeting a float one is cast to the float's dtype first (``_operands``), as in PyTorch.
 
 Read next: ``ops/elementwise.py``.
 """
@@ -231,41 +232,53 @@ class Tensor:
             f"expected a Tensor, np.ndarray or number as operand, got {type(other).__name__}"
         )
 
+    def _operands(self, other: Any) -> tuple[Tensor, Tensor]:
+        """``(self, other)`` as Tensors ready for a binary op, with PyTorch's promotion:
+        when one is an int/bool tensor and the other float, the int one is cast to the
+        float's dtype (``int_tensor * 0.5`` is float32, ``float32 * int_array`` stays
+        float32), where NumPy would promote to float64."""
+        other = self._operand(other)
+        if self.dtype.kind != "f" and other.dtype.kind == "f":
+            return Tensor(self.data.astype(other.dtype)), other
+        if self.dtype.kind == "f" and other.dtype.kind != "f":
+            return self, Tensor(other.data.astype(self.dtype))
+        return self, other
+
     def __add__(self, other: Any) -> Tensor:
-        return elementwise.Add.apply(self, self._operand(other))
+        return elementwise.Add.apply(*self._operands(other))
 
     def __radd__(self, other: Any) -> Tensor:
-        return elementwise.Add.apply(self._operand(other), self)
+        return elementwise.Add.apply(*reversed(self._operands(other)))
 
     def __sub__(self, other: Any) -> Tensor:
-        return elementwise.Sub.apply(self, self._operand(other))
+        return elementwise.Sub.apply(*self._operands(other))
 
     def __rsub__(self, other: Any) -> Tensor:
-        return elementwise.Sub.apply(self._operand(other), self)
+        return elementwise.Sub.apply(*reversed(self._operands(other)))
 
     def __mul__(self, other: Any) -> Tensor:
-        return elementwise.Mul.apply(self, self._operand(other))
+        return elementwise.Mul.apply(*self._operands(other))
 
     def __rmul__(self, other: Any) -> Tensor:
-        return elementwise.Mul.apply(self._operand(other), self)
+        return elementwise.Mul.apply(*reversed(self._operands(other)))
 
     def __truediv__(self, other: Any) -> Tensor:
-        return elementwise.Div.apply(self, self._operand(other))
+        return elementwise.Div.apply(*self._operands(other))
 
     def __rtruediv__(self, other: Any) -> Tensor:
-        return elementwise.Div.apply(self._operand(other), self)
+        return elementwise.Div.apply(*reversed(self._operands(other)))
 
     def __pow__(self, other: Any) -> Tensor:
-        return elementwise.Pow.apply(self, self._operand(other))
+        return elementwise.Pow.apply(*self._operands(other))
 
     def __rpow__(self, other: Any) -> Tensor:
-        return elementwise.Pow.apply(self._operand(other), self)
+        return elementwise.Pow.apply(*reversed(self._operands(other)))
 
     def __matmul__(self, other: Any) -> Tensor:
-        return matmul.MatMul.apply(self, self._operand(other))
+        return matmul.MatMul.apply(*self._operands(other))
 
     def __rmatmul__(self, other: Any) -> Tensor:
-        return matmul.MatMul.apply(self._operand(other), self)
+        return matmul.MatMul.apply(*reversed(self._operands(other)))
 
     def __neg__(self) -> Tensor:
         return elementwise.Neg.apply(self)

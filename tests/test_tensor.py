@@ -141,6 +141,23 @@ def test_float64_array_operand_promotes_like_numpy() -> None:
     assert t.grad.dtype == np.float32  # the gradient still has its input's dtype
 
 
+@pytest.mark.parametrize("symbol", ["+", "-", "*", "/"])
+def test_int_meets_float_as_in_pytorch(symbol: str) -> None:
+    """An int tensor or array meeting a float32 one gives float32 (NumPy alone says float64)."""
+    op = OPERATORS[symbol]
+    ints = np.array([1, 2, 3])
+    floats = np.array([0.5, 4.0, 8.0], dtype=np.float32)
+    cases = [  # (result, the same computation in float64)
+        (op(mt.tensor(ints), 0.5), op(ints.astype(np.float64), 0.5)),
+        (op(mt.tensor(ints), mt.tensor(floats)), op(ints.astype(np.float64), floats.astype(np.float64))),
+        (op(mt.tensor(floats), ints), op(floats.astype(np.float64), ints.astype(np.float64))),
+        (op(ints, mt.tensor(floats)), op(ints.astype(np.float64), floats.astype(np.float64))),
+    ]
+    for result, expected in cases:
+        assert result.dtype == np.float32
+        np.testing.assert_allclose(result.data, expected, rtol=1e-6)
+
+
 def test_unary_minus_and_lists_as_operands() -> None:
     t = mt.tensor([1.0, -2.0])
     np.testing.assert_array_equal((-t).data, [-1.0, 2.0])
