@@ -4,14 +4,20 @@ Reading order (README.md says one sentence about each): ``autograd.py``, ``tenso
 ``creation.py``, ``ops/`` (elementwise, reduce, shape, matmul, loss, then windows, conv,
 pool), ``functional.py``, ``nn.py``, ``init.py``, ``optim.py``, ``summary.py``, ``data.py``,
 ``models.py``, ``checkpoint.py``, ``train.py``, ``gradcheck.py``, ``testing.py``.
+
+Importing the package makes one process-wide setting: glibc's ``malloc`` keeps freed
+memory for the next arrays instead of handing it back (``allocator.py`` says why and how to
+opt out). It reads no file and draws no random number.
 """
 from __future__ import annotations
 
-from . import functional, nn, optim, data, models, init
+from . import allocator, functional, nn, optim, data, models, init
 from .autograd import detect_anomaly, is_grad_enabled, no_grad
 from .creation import manual_seed, ones, rand, randn, zeros
 from .gradcheck import gradcheck
 from .tensor import Tensor, tensor
+
+allocator.keep_freed_memory_unless_disabled()
 
 __version__ = "0.1.0"
 

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 import minitorch_cnn as mt
 from minitorch_cnn import functional as F
+from minitorch_cnn.ops.elementwise import common_layout
 from minitorch_cnn.testing import arrays, broadcastable_shapes, distinct_arrays, shapes
 
 SMALL = shapes(0, 3, 1, 3)  # at most 27 entries: every entry is gradchecked
@@ -505,3 +506,55 @@ def test_dropout_gradient_uses_the_same_mask() -> None:
 def test_dropout_rejects_a_bad_probability() -> None:
     with pytest.raises(ValueError, match="must be in \\[0, 1\\], got 1.5"):
         F.dropout(mt.ones(3), 1.5)
+
+
+# ----- operands stored in different memory layouts ----------------------------------------
+
+
+def _batch_innermost(array: np.ndarray) -> np.ndarray:
+    """The same values stored with the first axis innermost, as conv2d hands out arrays."""
+    order = list(range(1, array.ndim)) + [0]
+    return np.ascontiguousarray(array.transpose(order)).transpose(np.argsort(order))
+
+
+@st.composite
+def _mixed_layout_operands(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """a, b and an upstream gradient of one shape (2-4 axes), in different memory layouts."""
+    shape = draw(shapes(2, 4, 2, 4))
+    a, b, grad = (draw(arrays(shape, min_value=0.5, max_value=3.0)) for _ in range(3))
+    layouts = [_batch_innermost, np.ascontiguousarray, lambda x: np.asfortranarray(x)]
+    pick = st.sampled_from(layouts)
+    return draw(pick)(a), draw(pick)(b), draw(pick)(grad)
+
+
+@pytest.mark.parametrize("op, grads", [
+    ("add", lambda a, b, g: (g, g)),
+    ("sub", lambda a, b, g: (g, -g)),
+    ("mul", lambda a, b, g: (g * b, g * a)),
+    ("truediv", lambda a, b, g: (g / b, -g * a / b**2)),
+])
+@given(operands=_mixed_layout_operands())
+def test_binary_ops_on_operands_stored_in_different_layouts(op: str, grads, operands) -> None:
+    a, b, grad = operands
+    ta, tb = _leaf(a), _leaf(b)
+    out = getattr(ta, f"__{op}__")(tb)
+    np.testing.assert_allclose(out.data, getattr(np.ascontiguousarray(a), f"__{op}__")(b), rtol=1e-12)
+    out.backward(grad)
+    for leaf, expected in zip((ta, tb), grads(a, b, grad)):
+        np.testing.assert_allclose(leaf.grad, expected, rtol=1e-12)
+
+
+def test_common_layout_copies_the_c_ordered_operand_into_the_others_layout() -> None:
+    rng = np.random.default_rng(0)
+    batch_innermost = _batch_innermost(rng.standard_normal((4, 3, 5, 6)))
+    ordinary = rng.standard_normal((4, 3, 5, 6))
+    for first, second in ((ordinary, batch_innermost), (batch_innermost, ordinary)):
+        a, b = common_layout(first, second)
+        assert a.strides == b.strides == batch_innermost.strides  # one order for both
+        assert np.array_equal(a, first) and np.array_equal(b, second)  # values unchanged
+        assert (a if first is batch_innermost else b) is batch_innermost  # that one not copied
+    # Broadcasting operands, other shapes and equal layouts pass through untouched.
+    row = rng.standard_normal((1, 3, 1, 1))
+    assert common_layout(batch_innermost, row)[1] is row
+    same = ordinary + 1
+    assert all(x is y for x, y in zip(common_layout(ordinary, same), (ordinary, same)))

@@ -3,6 +3,9 @@
 So every backward is the chain rule entry by entry: ``grad_x = grad_out * dy/dx`` with
 ``dy/dx`` evaluated at the same position. Broadcasting is the engine's job: these backwards
 return gradients in the output's (broadcast) shape and ``autograd.unbroadcast`` sums them back.
+Memory layout is handled here, once: two same-shape operands stored in different axis orders
+(a convolution's batch-innermost output and an ordinary array) are brought to one order
+first (``common_layout``), since NumPy is up to 20x slower on the mixed pair.
 No op writes into ``grad_out``: it may be a read-only view.
 
 Read next: ``ops/reduce.py``.
@@ -14,11 +17,13 @@ import numpy as np
 from ..autograd import Context, Function
 
 
-def _check_broadcast(op: str, a: np.ndarray, b: np.ndarray) -> None:
-    """Raise a ValueError naming ``op`` and both shapes when ``a`` and ``b`` do not broadcast.
+def _operands(op: str, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``a`` and ``b`` checked to broadcast, and stored alike when they have the same shape.
 
-    NumPy's own message ("operands could not be broadcast together") names neither the op
-    nor which axis is at fault; this one does, before any work is done.
+    A ValueError names ``op`` and both shapes when they do not broadcast: NumPy's own message
+    ("operands could not be broadcast together") names neither the op nor which axis is at
+    fault. Same-shape operands whose axes lie in memory in different orders go through
+    ``common_layout`` first.
     """
     for axis in range(-1, -min(a.ndim, b.ndim) - 1, -1):
         if a.shape[axis] != b.shape[axis] and 1 not in (a.shape[axis], b.shape[axis]):
@@ -26,6 +31,44 @@ def _check_broadcast(op: str, a: np.ndarray, b: np.ndarray) -> None:
                 f"{op}: shapes {a.shape} and {b.shape} do not broadcast: axis {axis} has "
                 f"lengths {a.shape[axis]} and {b.shape[axis]} (they must be equal, or one of them 1)"
             )
+    return common_layout(a, b)
+
+
+def _axis_order(x: np.ndarray) -> list[int]:
+    """The axes of ``x`` longer than 1, from the largest stride to the smallest."""
+    return sorted((axis for axis in range(x.ndim) if x.shape[axis] > 1),
+                  key=lambda axis: -abs(x.strides[axis]))
+
+
+def common_layout(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``a`` and ``b``, one of them copied so that both store their axes in the same order.
+
+    Only same-shape arrays whose axes lie in memory in different orders are touched: the
+    usual case is a batch-innermost (N, C, H, W) array from ``ops/conv.py`` meeting an
+    ordinary C-ordered one. NumPy's loop then reads one operand with a stride of N*4 bytes
+    per element: for 64x32x28x28 float32, ``a * b`` took 10.5 ms instead of 0.5. The
+    C-ordered operand is the one copied into the other's layout, because NumPy copies that
+    way round at full speed (1.0 ms) and the other way round no faster than the mixed product.
+    """
+    if a.shape != b.shape or a.ndim < 2 or 0 in a.strides + b.strides:
+        return a, b  # broadcasting (stride 0) or nothing to reorder
+    if _axis_order(a) == _axis_order(b):
+        return a, b
+    if a.flags.c_contiguous:
+        return _copy_like(a, like=b), b
+    return a, _copy_like(b, like=a)
+
+
+def _copy_like(x: np.ndarray, like: np.ndarray) -> np.ndarray:
+    """A copy of ``x`` (same dtype) whose axes lie in memory in ``like``'s order."""
+    copy = np.empty_like(like, dtype=x.dtype)  # order="K": like's axis order
+    np.copyto(copy, x)  # copy happens here
+    return copy
+
+
+def _product(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """``x * y`` for the backwards, where ``grad_out`` may come in another layout."""
+    return np.multiply(*common_layout(x, y))
 
 
 class Add(Function):
@@ -33,7 +76,7 @@ class Add(Function):
 
     @staticmethod
     def forward(ctx: Context, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        _check_broadcast("a + b (Add)", a, b)
+        a, b = _operands("a + b (Add)", a, b)
         return a + b
 
     @staticmethod
@@ -46,7 +89,7 @@ class Sub(Function):
 
     @staticmethod
     def forward(ctx: Context, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        _check_broadcast("a - b (Sub)", a, b)
+        a, b = _operands("a - b (Sub)", a, b)
         if a.dtype == b.dtype == np.bool_:
             raise TypeError("a - b (Sub) needs int or float operands, got dtypes bool and bool")
         return a - b
@@ -75,15 +118,15 @@ class Mul(Function):
 
     @staticmethod
     def forward(ctx: Context, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        _check_broadcast("a * b (Mul)", a, b)
+        a, b = _operands("a * b (Mul)", a, b)
         ctx.save_for_backward(a, b)
         return a * b
 
     @staticmethod
     def backward(ctx: Context, grad_out: np.ndarray) -> tuple:
         a, b = ctx.saved
-        grad_a = grad_out * b if ctx.needs_input_grad[0] else None
-        grad_b = grad_out * a if ctx.needs_input_grad[1] else None
+        grad_a = _product(grad_out, b) if ctx.needs_input_grad[0] else None
+        grad_b = _product(grad_out, a) if ctx.needs_input_grad[1] else None
         return grad_a, grad_b
 
 
@@ -92,7 +135,7 @@ class Div(Function):
 
     @staticmethod
     def forward(ctx: Context, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        _check_broadcast("a / b (Div)", a, b)
+        a, b = _operands("a / b (Div)", a, b)
         y = a / b
         ctx.save_for_backward(b, y)
         return y
@@ -100,8 +143,8 @@ class Div(Function):
     @staticmethod
     def backward(ctx: Context, grad_out: np.ndarray) -> tuple:
         b, y = ctx.saved
-        grad_a = grad_out / b if ctx.needs_input_grad[0] else None
-        grad_b = -grad_out * y / b if ctx.needs_input_grad[1] else None
+        grad_a = np.divide(*common_layout(grad_out, b)) if ctx.needs_input_grad[0] else None
+        grad_b = -_product(grad_out, y) / b if ctx.needs_input_grad[1] else None
         return grad_a, grad_b
 
 
@@ -116,7 +159,7 @@ class Pow(Function):
 
     @staticmethod
     def forward(ctx: Context, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        _check_broadcast("a ** b (Pow)", a, b)
+        a, b = _operands("a ** b (Pow)", a, b)
         y = a**b
         ctx.save_for_backward(a, b, y)
         return y
@@ -144,7 +187,7 @@ class Exp(Function):
     @staticmethod
     def backward(ctx: Context, grad_out: np.ndarray) -> tuple:
         (y,) = ctx.saved
-        return (grad_out * y,)
+        return (_product(grad_out, y),)
 
 
 class Log(Function):
@@ -165,7 +208,7 @@ class Log(Function):
     def backward(ctx: Context, grad_out: np.ndarray) -> tuple:
         (x,) = ctx.saved
         with np.errstate(divide="ignore", invalid="ignore"):
-            return (grad_out / x,)
+            return (np.divide(*common_layout(grad_out, x)),)
 
 
 class ReLU(Function):
@@ -184,6 +227,7 @@ class ReLU(Function):
     @staticmethod
     def backward(ctx: Context, grad_out: np.ndarray) -> tuple:
         (y,) = ctx.saved
+        y, grad_out = common_layout(y, grad_out)
         # The mask is made float first, then multiplied in place: NumPy multiplies two float32
         # arrays with SIMD, but float32 * bool casts the bool inside the loop (measured on
         # 64x32x28x28: 1.4-1.6 ms for grad_out * (y > 0), 0.8-1.0 ms this way; np.where is 9x
