@@ -65,18 +65,23 @@ def _ours(
             return op(*leaves, **kw)
 
     # In a network the upstream gradient comes back from the next layer in the memory layout
-    # this op gave its output (conv2d's is batch-innermost): hand it over that way here too.
+    # this op gave its output (conv2d's is batch-innermost): the first forward+backward hands
+    # it over that way. The second hands over an ordinary C-ordered array, as a caller
+    # holding a gradient of its own would: conv2d's backward then pays a transposing copy.
     grad_in_layout = np.empty_like(forward().data)  # same strides order as the output
     grad_in_layout[...] = grad
-    grad = grad_in_layout
+    grad_c_order = np.ascontiguousarray(grad)
 
-    def forward_backward() -> object:
-        for leaf in leaves:
-            leaf.grad = None
-        op(*leaves, **kw).backward(grad)
-        return leaves
+    def backward_with(upstream: np.ndarray) -> Callable[[], object]:
+        def forward_backward() -> object:
+            for leaf in leaves:
+                leaf.grad = None
+            op(*leaves, **kw).backward(upstream)
+            return leaves
 
-    return forward, forward_backward
+        return forward_backward
+
+    return forward, backward_with(grad_in_layout), backward_with(grad_c_order)
 
 
 def _torch(
@@ -162,7 +167,7 @@ def main() -> None:
     rows = []
     for case in _cases(np.random.default_rng(0)):
         op, kw = case["ours"]
-        fns = dict(zip(("ours fwd", "ours fb"), _ours(op, case["arrays"], case["grad"], **kw)))
+        fns = dict(zip(("ours fwd", "ours fb", "ours fb C"), _ours(op, case["arrays"], case["grad"], **kw)))
         if use_torch:
             name, tkw = case["theirs"]
             theirs = _torch(getattr(torch.nn.functional, name), case["arrays"], case["grad"], **tkw)
@@ -184,19 +189,21 @@ def main() -> None:
     print(f"load average (1, 5, 15 min) before: {before}; after: {after}")
     print(f"numpy float32 GEMM 2048^3: {gemm:.0f} GFLOP/s; medians of {args.rounds} rounds x "
           f"{args.block} calls\n")
-    head = "| case | shape | fwd ms | fwd+bwd ms |"
-    rule = "| --- | --- | ---: | ---: |"
+    print("fwd+bwd: upstream gradient in the layout of our output; (C grad): a C-ordered one\n")
+    head = "| case | shape | fwd ms | fwd+bwd ms | fwd+bwd (C grad) |"
+    rule = "| --- | --- | ---: | ---: | ---: |"
     if use_torch:
-        head += " torch fwd | torch fwd+bwd | ratio fwd | ratio fwd+bwd |"
-        rule += " ---: | ---: | ---: | ---: |"
+        head += " torch fwd | torch fwd+bwd | ratio fwd | ratio fwd+bwd | ratio (C grad) |"
+        rule += " ---: | ---: | ---: | ---: | ---: |"
     print(head + " GFLOP/s fwd+bwd | peak MB fwd+bwd |")
     print(rule + " ---: | ---: |")
     for case, t, peak in rows:
-        line = f"| {case['name']} | {case['shape']} | {t['ours fwd']:.2f} | {t['ours fb']:.2f} |"
+        line = (f"| {case['name']} | {case['shape']} | {t['ours fwd']:.2f} | {t['ours fb']:.2f} |"
+                f" {t['ours fb C']:.2f} |")
         if use_torch:
-            ratio_fwd, ratio_fb = t["ours fwd"] / t["torch fwd"], t["ours fb"] / t["torch fb"]
             line += f" {t['torch fwd']:.2f} | {t['torch fb']:.2f} |"
-            line += f" {ratio_fwd:.2f}x | {ratio_fb:.2f}x |"
+            line += "".join(f" {t[ours] / t[torch_name]:.2f}x |" for ours, torch_name in
+                            (("ours fwd", "torch fwd"), ("ours fb", "torch fb"), ("ours fb C", "torch fb")))
         gflops = f"{3 * case['flops'] / (t['ours fb'] * 1e6):.0f}" if case["flops"] else "-"
         print(line + f" {gflops} | {peak:.1f} |")
 
