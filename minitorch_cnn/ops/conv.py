@@ -16,8 +16,12 @@ at 14x14, batch 64, the column copy took 0.8 ms instead of 1.8 and the input-gra
 slice-adds (``windows_adjoint``) 3.3 instead of 5.6 on a busy machine; one MNISTConvNet
 training step went from a median of 39 to 31 ms over 5 alternating runs. The price: a
 gradient handed to backward in the usual batch-major order (by a caller, not by the ReLU or
-pooling after this op, which keep the layout) costs one transposing copy, about 3.5 ms for
-the 64x32x28x28 output of conv 1->32 (``benchmarks/bench_conv.py`` passes such a gradient).
+pooling after this op, which keep the layout) costs one transposing copy, about 1 ms for the
+64x32x28x28 output of conv 1->32 (``benchmarks/bench_conv.py`` times both). Elementwise ops
+meeting such an output and an ordinary array first bring the ordinary one to this layout
+(``elementwise.common_layout``): NumPy runs the mixed pair up to 20x slower. Copying *out*
+of this layout into C order (``np.ascontiguousarray(y.data)``) is a slow direction for
+NumPy's copy: about 9 ms for that same output.
 
 Read next: ``ops/pool.py``.
 """
