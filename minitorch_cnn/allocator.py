@@ -5,11 +5,11 @@ activation is 6.4 MB, and a forward and backward pass make dozens of such arrays
 them. glibc's ``malloc`` gives blocks that large back to the kernel when they are freed
 (it unmaps blocks above ``M_MMAP_THRESHOLD`` and trims free memory above
 ``M_TRIM_THRESHOLD`` off the top of the heap), so the next array of the same size starts on
-fresh pages, and the first write to each 4 KiB page is a page fault. glibc raises both
-thresholds by itself as it sees large blocks freed, but a loop whose arrays differ in size
-keeps crossing them. Measured on this project's 2-core machine: twenty max_pool2d forward
-and backward passes on 64x32x28x28 cost 2,572 page faults each and 7.9 ms; with the two
-thresholds raised, no page fault and 4.9 ms.
+fresh pages, and the first write to each 4 KiB page is a page fault. glibc adjusts both
+thresholds on its own as it sees large blocks freed, yet in the loop below it still handed
+memory back on every pass. Measured on this project's 2-core machine: twenty max_pool2d
+forward and backward passes on 64x32x28x28 cost 2,572 page faults each and 7.9 ms; with the
+two thresholds raised, no page fault and 4.9 ms.
 
 ``keep_freed_memory`` raises them. Importing ``minitorch_cnn`` calls it once with the
 defaults below: arrays up to 32 MiB come from the heap, and up to 128 MiB of freed heap is
