@@ -228,16 +228,20 @@ def backward(root: Tensor, grad: np.ndarray) -> None:
     Leaves (tensors made by the user, not by an op) *accumulate* into ``.grad``; intermediate
     results pass their gradient on and keep none. Each node's saved buffers are released as
     soon as its backward has run, so memory after a backward is what the leaves hold.
+
+    Every gradient travels with a flag, ``owned``: True when nothing but the engine holds
+    it (see ``_owned``). A leaf keeps an owned first gradient as its ``.grad``; any other
+    it copies (as PyTorch steals a gradient nobody else references).
     """
     order = _topological_order(root)
-    pending: dict[int, np.ndarray] = {id(root): grad}
+    pending: dict[int, tuple[np.ndarray, bool]] = {id(root): (grad, False)}  # the caller's array
     for node in reversed(order):
-        grad_out = pending.pop(id(node), None)
+        grad_out, owned = pending.pop(id(node), (None, False))
         if grad_out is None:  # reached only through inputs that need no gradient
             continue
         ctx = node._ctx
         if ctx is None:
-            node._accumulate_grad(grad_out)
+            node._accumulate_grad(grad_out, owned)
             continue
         if ctx.released:
             raise RuntimeError(
@@ -250,9 +254,11 @@ def backward(root: Tensor, grad: np.ndarray) -> None:
                 f"{ctx.function.__name__}.backward returned {len(input_grads)} gradients for "
                 f"{len(ctx.parents)} inputs"
             )
-        for parent, input_grad in zip(ctx.parents, input_grads):
+        for index, (parent, input_grad) in enumerate(zip(ctx.parents, input_grads)):
             if input_grad is None or not parent.requires_grad:
                 continue
+            others = [g for i, g in enumerate(input_grads) if i != index and g is not None]
+            owned = _owned(np.asarray(input_grad), [grad_out, *others])
             input_grad = unbroadcast(np.asarray(input_grad), parent.shape)
             if input_grad.dtype != parent.dtype:
                 input_grad = input_grad.astype(parent.dtype)
@@ -261,6 +267,26 @@ def backward(root: Tensor, grad: np.ndarray) -> None:
                     ctx.function.__name__, "backward", input_grad, [p.shape for p in ctx.parents]
                 )
             previous = pending.get(id(parent))
-            # the first gradient may alias an op's buffer: copy before adding in place
-            pending[id(parent)] = input_grad if previous is None else previous + input_grad
+            # The first gradient may alias another array: never add into it in place.
+            pending[id(parent)] = (
+                (input_grad, owned) if previous is None else (previous[0] + input_grad, True)
+            )
         ctx.release()
+
+
+def _owned(grad: np.ndarray, others: list[np.ndarray]) -> bool:
+    """Whether an op's backward made ``grad`` afresh, so that nothing else holds its memory.
+
+    Backwards return either new arrays or views of what they were handed: ``Add`` passes
+    ``grad_out`` itself to both inputs, ``Reshape`` a view of it, ``Sum`` a read-only
+    broadcast of it, and ``grad_out`` may be the caller's own array. So a gradient is owned
+    when it is writeable, shares no memory with ``grad_out`` or with the op's other
+    gradients, and fills its whole buffer (a cropped view, like a padded convolution's
+    input gradient, would keep the padding alive). ``unbroadcast`` and dtype casts make new
+    arrays, which are owned in any case.
+    """
+    return (
+        grad.flags.writeable
+        and (grad.base is None or grad.nbytes == getattr(grad.base, "nbytes", -1))
+        and not any(np.may_share_memory(grad, other) for other in others)
+    )

@@ -203,9 +203,13 @@ class Tensor:
                 )
         autograd.backward(self, grad_array)
 
-    def _accumulate_grad(self, grad: np.ndarray) -> None:
+    def _accumulate_grad(self, grad: np.ndarray, owned: bool = False) -> None:
+        """Add ``grad`` into ``.grad``; a first gradient is kept as it is only when ``owned``
+        (nothing else holds it, see ``autograd.backward``), else copied: it may alias a
+        buffer that someone else will change."""
         if self.grad is None:
-            self.grad = np.array(grad, dtype=self.dtype, copy=True)  # own it: may alias a buffer
+            keep = owned and grad.dtype == self.dtype
+            self.grad = grad if keep else np.array(grad, dtype=self.dtype, copy=True)
         else:
             self.grad += grad
 

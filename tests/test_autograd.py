@@ -91,6 +91,77 @@ def test_leaf_grad_is_owned_not_an_alias_of_the_upstream_gradient() -> None:
     np.testing.assert_array_equal(x.grad, [2.0, 2.0])
 
 
+class _FreshTwice(Function):
+    """y = a + b, whose backward hands one freshly made array to both inputs."""
+
+    made: list[np.ndarray] = []
+
+    @staticmethod
+    def forward(ctx: Context, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return a + b
+
+    @staticmethod
+    def backward(ctx: Context, grad_out: np.ndarray) -> tuple:
+        fresh = grad_out.copy()
+        _FreshTwice.made.append(fresh)
+        return fresh, fresh
+
+
+class _Fresh(Function):
+    """y = 2x, whose backward makes its gradient afresh (and records it)."""
+
+    made: list[np.ndarray] = []
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray) -> np.ndarray:
+        return 2 * x
+
+    @staticmethod
+    def backward(ctx: Context, grad_out: np.ndarray) -> tuple:
+        _Fresh.made.append(grad_out * 2)
+        return (_Fresh.made[-1],)
+
+
+def test_a_leaf_keeps_a_freshly_made_first_gradient_instead_of_copying_it() -> None:
+    _Fresh.made = []
+    x = mt.tensor(np.ones((4, 5), dtype=np.float32), requires_grad=True)
+    _Fresh.apply(x).backward(np.full((4, 5), 3.0, dtype=np.float32))
+    assert x.grad is _Fresh.made[0]  # kept, not copied
+    _Fresh.apply(x).backward(np.ones((4, 5), dtype=np.float32))  # later ones add into it
+    np.testing.assert_array_equal(x.grad, np.full((4, 5), 8.0))
+
+
+def test_leaf_gradients_never_alias_each_other_the_callers_array_or_a_read_only_view() -> None:
+    upstream = np.arange(6, dtype=np.float32).reshape(2, 3)
+    a = mt.tensor(np.ones((2, 3)), requires_grad=True)
+    b = mt.tensor(np.ones((2, 3)), requires_grad=True)
+    (a + b).backward(upstream)  # Add hands grad_out itself to both inputs
+    x = mt.tensor(np.ones((3, 2)), requires_grad=True)
+    x.reshape(2, 3).backward(upstream)  # a view of the caller's array
+    y = mt.tensor(np.ones((2, 3)), requires_grad=True)
+    y.sum().backward()  # a read-only broadcast
+    _FreshTwice.made = []
+    c = mt.tensor(np.ones((2, 3)), requires_grad=True)
+    d = mt.tensor(np.ones((2, 3)), requires_grad=True)
+    _FreshTwice.apply(c, d).backward(upstream)  # one fresh array for two inputs
+    grads = [a.grad, b.grad, x.grad, y.grad, c.grad, d.grad]
+    for i, grad in enumerate(grads):
+        assert grad.flags.writeable
+        assert not np.shares_memory(grad, upstream)
+        assert not any(np.shares_memory(grad, other) for other in grads[i + 1 :])
+    a.grad += 100  # changing one gradient changes no other array
+    np.testing.assert_array_equal(b.grad, upstream)
+    np.testing.assert_array_equal(upstream, np.arange(6).reshape(2, 3))
+
+
+def test_a_cropped_view_is_copied_so_the_padding_it_hides_is_freed() -> None:
+    """A padded convolution's input gradient is a view into a larger padded buffer."""
+    x = mt.tensor(np.ones((1, 1, 4, 4)), requires_grad=True)
+    weight = mt.tensor(np.ones((1, 1, 3, 3)))
+    mt.functional.conv2d(x, weight, padding=2).sum().backward()
+    assert x.grad.base is None or x.grad.nbytes == x.grad.base.nbytes
+
+
 def test_gradients_reaching_a_node_have_its_dtype() -> None:
     """A float64 operand must not make the float32 part of the graph run in float64."""
     _CountingIdentity.calls = []
