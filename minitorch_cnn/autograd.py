@@ -257,11 +257,13 @@ def backward(root: Tensor, grad: np.ndarray) -> None:
         for index, (parent, input_grad) in enumerate(zip(ctx.parents, input_grads)):
             if input_grad is None or not parent.requires_grad:
                 continue
-            others = [g for i, g in enumerate(input_grads) if i != index and g is not None]
-            owned = _owned(np.asarray(input_grad), [grad_out, *others])
-            input_grad = unbroadcast(np.asarray(input_grad), parent.shape)
+            returned = np.asarray(input_grad)
+            input_grad = unbroadcast(returned, parent.shape)
             if input_grad.dtype != parent.dtype:
                 input_grad = input_grad.astype(parent.dtype)
+            others = [g for i, g in enumerate(input_grads) if i != index and g is not None]
+            # summed back or cast: a new array; else ask whether the op made it afresh
+            owned = input_grad is not returned or _owned(returned, [grad_out, *others])
             if _GradMode.detect_anomaly:
                 _check_finite(
                     ctx.function.__name__, "backward", input_grad, [p.shape for p in ctx.parents]
@@ -282,8 +284,8 @@ def _owned(grad: np.ndarray, others: list[np.ndarray]) -> bool:
     broadcast of it, and ``grad_out`` may be the caller's own array. So a gradient is owned
     when it is writeable, shares no memory with ``grad_out`` or with the op's other
     gradients, and fills its whole buffer (a cropped view, like a padded convolution's
-    input gradient, would keep the padding alive). ``unbroadcast`` and dtype casts make new
-    arrays, which are owned in any case.
+    input gradient, would keep the padding alive). (``backward`` does not ask about a
+    gradient that ``unbroadcast`` summed or a cast converted: those are new arrays.)
     """
     return (
         grad.flags.writeable

@@ -366,3 +366,14 @@ def test_every_public_engine_name_has_a_docstring(module_name: str) -> None:
         ]
         missing += [label for label, member in members if not inspect.getdoc(member)]
     assert not missing, f"public names without a docstring: {missing}"
+
+
+def test_a_gradient_summed_over_broadcast_axes_is_right_and_aliases_nothing() -> None:
+    """The bias of ``x + bias`` gets grad_out summed over the batch (a new array, kept);
+    ``x`` gets grad_out itself (the caller's array, copied)."""
+    x = mt.tensor(np.ones((4, 3)), requires_grad=True)
+    bias = mt.tensor(np.zeros(3), requires_grad=True)
+    upstream = np.arange(12, dtype=np.float32).reshape(4, 3)
+    (x + bias).backward(upstream)
+    np.testing.assert_array_equal(bias.grad, upstream.sum(axis=0))
+    assert not np.shares_memory(x.grad, upstream) and not np.shares_memory(bias.grad, upstream)
