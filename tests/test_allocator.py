@@ -51,8 +51,10 @@ def _faults_per_pass(keep: str) -> float:
 def test_import_keeps_freed_memory_so_an_evaluation_loop_stops_faulting_pages_in() -> None:
     kept, returned = _faults_per_pass("1"), _faults_per_pass("0")
     # Each 64x32x28x28 activation is 6.4 MB, 1,568 pages: handed back, they fault again.
-    assert returned > 1000, f"without the setting the loop faulted only {returned} pages per pass"
-    assert kept < 50, f"with freed memory kept the loop still faulted {kept} pages per pass"
+    # glibc's own threshold adjustment leaves 650-1,700 faults per pass here, varying from
+    # process to process; with the setting the count stays below one.
+    assert returned > 100, f"without the setting the loop faulted only {returned} pages per pass"
+    assert kept < 20, f"with freed memory kept the loop still faulted {kept} pages per pass"
 
 
 def test_keep_freed_memory_is_accepted_by_glibc_and_only_there() -> None:
