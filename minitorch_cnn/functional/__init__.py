@@ -1,0 +1,21 @@
+"""The user-facing functions, named as in ``torch.nn.functional``.
+
+Each function checks its arguments -- raising ``ValueError``/``TypeError`` messages that
+repeat the caller's numbers -- normalizes int-or-pair settings, and then calls one op from
+``ops/``. Layers in ``nn/`` are thin wrappers around these. One file per family, read in
+this order: ``checks``, ``activation``, ``linear``, ``loss``, ``conv``, ``pooling``.
+
+Read next: ``functional/checks.py``.
+"""
+from __future__ import annotations
+
+from .activation import dropout, log_softmax, relu
+from .conv import conv2d, conv_output_size
+from .linear import flatten, linear
+from .loss import cross_entropy
+from .pooling import avg_pool2d, max_pool2d
+
+__all__ = [
+    "relu", "log_softmax", "dropout", "linear", "flatten", "cross_entropy",
+    "conv_output_size", "conv2d", "max_pool2d", "avg_pool2d",
+]

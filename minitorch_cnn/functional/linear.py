@@ -1,0 +1,56 @@
+"""``linear`` (an affine map of the last axis) and ``flatten``.
+
+Read next: ``functional/loss.py``.
+"""
+from __future__ import annotations
+
+import math
+
+from ..tensor import Tensor
+from .checks import _as_tensor, _require_axis, _require_float
+
+
+def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """``x @ weight.T + bias``.
+
+    Parameters
+    ----------
+    x : Tensor, shape (..., in_features)
+    weight : Tensor, shape (out_features, in_features)
+    bias : Tensor, shape (out_features,), optional
+
+    Returns
+    -------
+    Tensor, shape (..., out_features)
+    """
+    x, weight = _as_tensor(x, "x"), _as_tensor(weight, "weight")
+    _require_float(x, "linear input")
+    if weight.dtype != x.dtype:  # NumPy would silently promote, e.g. to float64
+        raise TypeError(f"linear weight must have the input's dtype {x.dtype}, got {weight.dtype}")
+    if weight.ndim != 2:
+        raise ValueError(f"linear weight must be 2-D (out_features, in_features), got shape {weight.shape}")
+    if x.ndim < 1 or x.shape[-1] != weight.shape[1]:
+        raise ValueError(
+            f"linear expected input with last axis {weight.shape[1]} (in_features), "
+            f"got shape {x.shape}"
+        )
+    out = x @ weight.transpose()  # (..., in) @ (in, out) -> (..., out)
+    if bias is not None:
+        bias = _as_tensor(bias, "bias")
+        if bias.shape != (weight.shape[0],):
+            raise ValueError(f"linear bias must have shape ({weight.shape[0]},), got {bias.shape}")
+        if bias.dtype != x.dtype:
+            raise TypeError(f"linear bias must have the input's dtype {x.dtype}, got {bias.dtype}")
+        out = out + bias
+    return out
+
+
+def flatten(x: Tensor, start_dim: int = 1) -> Tensor:
+    """Merge axes ``start_dim..end`` into one: (N, C, H, W) -> (N, C*H*W) by default."""
+    x = _as_tensor(x, "x")
+    start_dim = _require_axis(start_dim, "start_dim", x)
+    if x.ndim == 0:
+        return x.reshape(1)  # as PyTorch: a 0-d tensor flattens to one entry
+    start = start_dim % x.ndim
+    # the merged length spelled out: -1 is ambiguous for an empty batch (N = 0)
+    return x.reshape(x.shape[:start] + (math.prod(x.shape[start:]),))
