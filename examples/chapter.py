@@ -101,7 +101,10 @@ def equivariance() -> None:
     out = F.conv2d(mt.tensor(x), weight).data  # (1, 4, 10, 10)
     out_shifted = F.conv2d(mt.tensor(shifted), weight).data
     difference = np.abs(out_shifted[:, :, 2:, 3:] - out[:, :, :-2, :-3]).max()
-    print(f"max |conv(shift(x)) - shift(conv(x))| away from the border: {difference}")
+    # Equal in exact arithmetic; float32 products may be summed in another order by the BLAS
+    # kernel at each position, so allow a few float32 roundings of values of size ~10.
+    verdict = "equal within 1e-5" if difference < 1e-5 else "NOT equal"
+    print(f"max |conv(shift(x)) - shift(conv(x))| away from the border: {verdict}")
 
 
 def simple_cnn_shapes() -> None:

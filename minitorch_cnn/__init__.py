@@ -5,9 +5,8 @@ Reading order (README.md says one sentence about each): ``autograd.py``, ``tenso
 pool), ``functional.py``, ``nn.py``, ``init.py``, ``optim.py``, ``summary.py``, ``data.py``,
 ``models.py``, ``checkpoint.py``, ``train.py``, ``gradcheck.py``, ``testing.py``.
 
-Importing the package makes one process-wide setting: glibc's ``malloc`` keeps freed
-memory for the next arrays instead of handing it back (``allocator.py`` says why and how to
-opt out). It reads no file and draws no random number.
+Importing the package changes nothing in the process: it reads no file, draws no random
+number and leaves ``malloc`` as it is (``allocator.keep_freed_memory`` is an explicit call).
 """
 from __future__ import annotations
 
@@ -16,8 +15,6 @@ from .autograd import detect_anomaly, is_grad_enabled, no_grad
 from .creation import manual_seed, ones, rand, randn, zeros
 from .gradcheck import gradcheck
 from .tensor import Tensor, tensor
-
-allocator.keep_freed_memory_unless_disabled()
 
 __version__ = "0.1.0"
 

@@ -6,25 +6,22 @@ them. glibc's ``malloc`` gives blocks that large back to the kernel when they ar
 (it unmaps blocks above ``M_MMAP_THRESHOLD`` and trims free memory above
 ``M_TRIM_THRESHOLD`` off the top of the heap), so the next array of the same size starts on
 fresh pages, and the first write to each 4 KiB page is a page fault. glibc adjusts both
-thresholds on its own as it sees large blocks freed, yet in the loop below it still handed
-memory back on every pass. Measured on this project's 2-core machine: an evaluation loop of
-the first conv block of the MNIST CNN (conv 1->32, ReLU, 2x2 max pooling, batch 64) cost
-1,200-1,700 page faults and 5.1-5.6 ms per pass; with the two thresholds raised, no page
-fault and 3.1 ms.
+thresholds on its own as it sees large blocks freed, yet in a training loop it can still hand
+memory back on every pass (``docs/performance.md`` has the measurement).
 
-``keep_freed_memory`` raises them. Importing ``minitorch_cnn`` calls it once with the
-defaults below: arrays up to 32 MiB come from the heap, and up to 128 MiB of freed heap is
-kept for the next arrays rather than handed back. The price is that after a large peak the
-process keeps up to those 128 MiB. ``keep_freed_memory(0, 0)`` is not a reset (glibc has
-none); start Python with ``MINITORCH_CNN_KEEP_FREED_MEMORY=0`` to leave ``malloc`` as it is.
-Elsewhere than glibc (macOS, musl) nothing is changed.
+``keep_freed_memory`` raises them: arrays up to 32 MiB come from the heap, and up to
+128 MiB of freed heap is kept for the next arrays rather than handed back. The price is that
+after a large peak the process keeps up to those 128 MiB. It changes the whole process, so
+the package never calls it on its own: importing ``minitorch_cnn`` changes nothing. A
+program that wants it calls it once, as the training program does (and says so in its
+output). ``keep_freed_memory(0, 0)`` is not a reset (glibc has none). Elsewhere than glibc
+(macOS, musl) nothing is changed.
 
 Not part of the lessons' reading order: read it when measuring speed (``benchmarks/``).
 """
 from __future__ import annotations
 
 import ctypes
-import os
 import sys
 
 # The parameter numbers of glibc's mallopt, from <malloc.h>.
@@ -69,10 +66,3 @@ def keep_freed_memory(mmap_threshold: int = 32 * 2**20, trim_threshold: int = 12
         _M_TRIM_THRESHOLD, trim_threshold
     ) == 1
 
-
-def keep_freed_memory_unless_disabled() -> bool:
-    """What ``import minitorch_cnn`` does: ``keep_freed_memory()``, unless the environment
-    variable ``MINITORCH_CNN_KEEP_FREED_MEMORY`` is ``0``."""
-    if os.environ.get("MINITORCH_CNN_KEEP_FREED_MEMORY", "1") == "0":
-        return False
-    return keep_freed_memory()

@@ -9,6 +9,9 @@ The loop every deep-learning framework teaches, written out once::
             optimizer.step()                                # update, in place
         evaluate on the test set under no_grad()            # no graph, no backward memory
 
+The program makes one process-wide setting, and says so: ``allocator.keep_freed_memory``
+(glibc keeps freed activations for the next step instead of handing them back).
+
 One ``np.random.Generator`` made from ``--seed`` draws the initial weights and then every
 shuffle, and a checkpoint (``--checkpoint``) stores its state after each epoch: ``--resume``
 continues exactly where the run stopped, bit for bit.
@@ -27,7 +30,7 @@ from typing import TextIO
 
 import numpy as np
 
-from . import data, functional, models, nn, optim
+from . import allocator, data, functional, models, nn, optim
 from .autograd import no_grad
 from .checkpoint import load_checkpoint, save_checkpoint
 from .tensor import Tensor
@@ -188,6 +191,8 @@ def main(argv: list[str] | None = None, stream: TextIO | None = None) -> int:
         f"lr {base_lr:g} x {args.lr_decay:g} per epoch, batch {args.batch_size}, seed {args.seed}; "
         f"{len(train_labels)} training / {len(test_labels)} test images\n"
     )
+    if allocator.keep_freed_memory():  # a process-wide setting: this program's choice, said
+        out.write("malloc keeps freed memory for reuse (minitorch_cnn.allocator)\n")
     loader = data.DataLoader(train_images, train_labels, batch_size=args.batch_size, seed=generator)
     for epoch in range(first_epoch, args.epochs):
         # a step schedule (PyTorch's StepLR with step_size=1): large steps first, then finer

@@ -75,6 +75,7 @@ def test_program_prints_progress_and_test_accuracy(mnist_dir: Path) -> None:
     lines = out.splitlines()
     assert lines[0] == ("MNISTConvNet (824,458 parameters), sgd lr 0.05 x 0.5 per epoch, "
                         "batch 64, seed 0; 512 training / 1000 test images")
+    assert lines[1] == "malloc keeps freed memory for reuse (minitorch_cnn.allocator)"
     progress = [line for line in lines if line.startswith("epoch 1/1 [")]
     # not a terminal: plain lines, one per batch here (8 batches, every tenth of the epoch)
     assert [re.match(r"epoch 1/1 \[(\d)/8\]", line).group(1) for line in progress] == list("12345678")
