@@ -17,6 +17,7 @@ its buffers to it) over one forward+backward, above what existed before the call
 
 PyTorch is optional (never a dependency): without it only our times are printed.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -132,16 +133,30 @@ def _cases(rng: np.random.Generator) -> list[dict]:
         grad = rng.standard_normal((N, F, OH, OW), dtype=np.float32)
         flops = 2 * N * F * OH * OW * C * KH * KW  # forward; backward is twice that
         kw = dict(stride=stride, padding=padding)
-        return dict(name=name, shape=f"x{x_shape} w{w_shape}", arrays=[x, w, b], grad=grad,
-                    ours=(functional.conv2d, kw), theirs=("conv2d", kw), flops=flops)
+        return dict(
+            name=name,
+            shape=f"x{x_shape} w{w_shape}",
+            arrays=[x, w, b],
+            grad=grad,
+            ours=(functional.conv2d, kw),
+            theirs=("conv2d", kw),
+            flops=flops,
+        )
 
     def pool(name: str, x_shape: tuple) -> dict:
         x = rng.standard_normal(x_shape, dtype=np.float32)
         N, C, H, W = x_shape
         grad = rng.standard_normal((N, C, H // 2, W // 2), dtype=np.float32)
         kw = dict(kernel_size=2)
-        return dict(name=name, shape=f"x{x_shape} k2", arrays=[x], grad=grad,
-                    ours=(functional.max_pool2d, kw), theirs=("max_pool2d", kw), flops=0)
+        return dict(
+            name=name,
+            shape=f"x{x_shape} k2",
+            arrays=[x],
+            grad=grad,
+            ours=(functional.max_pool2d, kw),
+            theirs=("max_pool2d", kw),
+            flops=0,
+        )
 
     return [
         conv("conv 1->32 28x28", (64, 1, 28, 28), (32, 1, 3, 3), 1, 1),
@@ -167,7 +182,9 @@ def main() -> None:
     rows = []
     for case in _cases(np.random.default_rng(0)):
         op, kw = case["ours"]
-        fns = dict(zip(("ours fwd", "ours fb", "ours fb C"), _ours(op, case["arrays"], case["grad"], **kw)))
+        fns = dict(
+            zip(("ours fwd", "ours fb", "ours fb C"), _ours(op, case["arrays"], case["grad"], **kw))
+        )
         if use_torch:
             name, tkw = case["theirs"]
             theirs = _torch(getattr(torch.nn.functional, name), case["arrays"], case["grad"], **tkw)
@@ -187,8 +204,10 @@ def main() -> None:
     before = " ".join(f"{value:.2f}" for value in load_before)
     after = " ".join(f"{value:.2f}" for value in load_after)
     print(f"load average (1, 5, 15 min) before: {before}; after: {after}")
-    print(f"numpy float32 GEMM 2048^3: {gemm:.0f} GFLOP/s; medians of {args.rounds} rounds x "
-          f"{args.block} calls\n")
+    print(
+        f"numpy float32 GEMM 2048^3: {gemm:.0f} GFLOP/s; medians of {args.rounds} rounds x "
+        f"{args.block} calls\n"
+    )
     print("fwd+bwd: upstream gradient in the layout of our output; (C grad): a C-ordered one\n")
     head = "| case | shape | fwd ms | fwd+bwd ms | fwd+bwd (C grad) |"
     rule = "| --- | --- | ---: | ---: | ---: |"
@@ -198,12 +217,20 @@ def main() -> None:
     print(head + " GFLOP/s fwd+bwd | peak MB fwd+bwd |")
     print(rule + " ---: | ---: |")
     for case, t, peak in rows:
-        line = (f"| {case['name']} | {case['shape']} | {t['ours fwd']:.2f} | {t['ours fb']:.2f} |"
-                f" {t['ours fb C']:.2f} |")
+        line = (
+            f"| {case['name']} | {case['shape']} | {t['ours fwd']:.2f} | {t['ours fb']:.2f} |"
+            f" {t['ours fb C']:.2f} |"
+        )
         if use_torch:
             line += f" {t['torch fwd']:.2f} | {t['torch fb']:.2f} |"
-            line += "".join(f" {t[ours] / t[torch_name]:.2f}x |" for ours, torch_name in
-                            (("ours fwd", "torch fwd"), ("ours fb", "torch fb"), ("ours fb C", "torch fb")))
+            line += "".join(
+                f" {t[ours] / t[torch_name]:.2f}x |"
+                for ours, torch_name in (
+                    ("ours fwd", "torch fwd"),
+                    ("ours fb", "torch fb"),
+                    ("ours fb C", "torch fb"),
+                )
+            )
         gflops = f"{3 * case['flops'] / (t['ours fb'] * 1e6):.0f}" if case["flops"] else "-"
         print(line + f" {gflops} | {peak:.1f} |")
 

@@ -17,6 +17,7 @@ their idle worker threads fight for the 2 cores):
 
 PyTorch is used here for comparison only; it is never a dependency of minitorch_cnn.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -66,9 +67,16 @@ def _torch_step() -> Callable[[], None]:
     torch.set_num_threads(2)
     torch.manual_seed(0)
     model = nn.Sequential(
-        nn.Conv2d(1, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Flatten(), nn.Linear(64 * 7 * 7, 256), nn.ReLU(), nn.Linear(256, 10),
+        nn.Conv2d(1, 32, 3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Conv2d(32, 64, 3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Linear(64 * 7 * 7, 256),
+        nn.ReLU(),
+        nn.Linear(256, 10),
     )
     opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
     images, labels = (torch.from_numpy(a) for a in _batch())
@@ -115,6 +123,7 @@ def _profile(steps: int) -> dict[str, Any]:
             result = function(ctx, *args, **kwargs)
             per_step[(ctx.bench_label, stage)].append(time.perf_counter() - start)
             return result
+
         return wrapper
 
     pending = list(Function.__subclasses__())
@@ -147,8 +156,14 @@ def _profile(steps: int) -> dict[str, Any]:
             per_step.clear()
             phases.clear()
     ops = [
-        {"op": label, **{stage: 1000 * statistics.median(per_step[(label, stage)])
-                         for stage in ("fwd", "bwd") if per_step.get((label, stage))}}
+        {
+            "op": label,
+            **{
+                stage: 1000 * statistics.median(per_step[(label, stage)])
+                for stage in ("fwd", "bwd")
+                if per_step.get((label, stage))
+            },
+        }
         for label in order
     ]
     return {"ops": ops, "phases": {k: 1000 * statistics.median(v) for k, v in phases.items()}}
@@ -156,7 +171,10 @@ def _profile(steps: int) -> dict[str, Any]:
 
 def _spawn(*args: str) -> dict[str, Any]:
     result = subprocess.run(
-        [sys.executable, os.path.abspath(__file__), *args], capture_output=True, text=True, check=False
+        [sys.executable, os.path.abspath(__file__), *args],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if result.returncode != 0:
         raise RuntimeError(f"worker {args} failed:\n{result.stderr}")
@@ -190,37 +208,51 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     frameworks = ["ours"] + (["torch"] if _torch_available() and not args.no_torch else [])
-    print(f"MNISTConvNet training step, batch {BATCH}, float32; load average before: "
-          f"{' '.join(f'{v:.2f}' for v in os.getloadavg())} on {os.cpu_count()} cores")
+    print(
+        f"MNISTConvNet training step, batch {BATCH}, float32; load average before: "
+        f"{' '.join(f'{v:.2f}' for v in os.getloadavg())} on {os.cpu_count()} cores"
+    )
     if len(frameworks) == 1:
         print("torch not importable (or --no-torch): timing ours only")
     times: dict[str, list[float]] = {name: [] for name in frameworks}
     for block in range(args.blocks):
         rotation = frameworks if block % 2 == 0 else frameworks[::-1]
         for name in rotation:
-            result = _spawn("--worker", name, "--warmup", str(args.warmup), "--steps", str(args.steps))
+            result = _spawn(
+                "--worker", name, "--warmup", str(args.warmup), "--steps", str(args.steps)
+            )
             times[name].extend(result["times"])
     memory = {
-        name: _spawn("--worker", name, "--warmup", "0", "--steps", str(args.memory_steps))["maxrss_mb"]
+        name: _spawn("--worker", name, "--warmup", "0", "--steps", str(args.memory_steps))[
+            "maxrss_mb"
+        ]
         for name in frameworks
     }
 
-    print(f"\n{'framework':<12}{'step ms (median)':>18}{'min':>8}{'images/s':>10}"
-          f"{'epoch s':>9}{'peak RSS MB':>13}")
+    print(
+        f"\n{'framework':<12}{'step ms (median)':>18}{'min':>8}{'images/s':>10}"
+        f"{'epoch s':>9}{'peak RSS MB':>13}"
+    )
     medians = {}
     for name in frameworks:
         medians[name] = statistics.median(times[name])
         label = "minitorch" if name == "ours" else "pytorch"
-        print(f"{label:<12}{1000 * medians[name]:>18.1f}{1000 * min(times[name]):>8.1f}"
-              f"{BATCH / medians[name]:>10.0f}{STEPS_PER_EPOCH * medians[name]:>9.1f}"
-              f"{memory[name]:>13.0f}")
+        print(
+            f"{label:<12}{1000 * medians[name]:>18.1f}{1000 * min(times[name]):>8.1f}"
+            f"{BATCH / medians[name]:>10.0f}{STEPS_PER_EPOCH * medians[name]:>9.1f}"
+            f"{memory[name]:>13.0f}"
+        )
     if "torch" in medians:
-        print(f"ours / pytorch: step time {medians['ours'] / medians['torch']:.2f}x, "
-              f"peak memory {memory['ours'] / memory['torch']:.2f}x "
-              f"({args.blocks} alternating blocks of {args.steps} steps each)")
+        print(
+            f"ours / pytorch: step time {medians['ours'] / medians['torch']:.2f}x, "
+            f"peak memory {memory['ours'] / memory['torch']:.2f}x "
+            f"({args.blocks} alternating blocks of {args.steps} steps each)"
+        )
 
     profile = _spawn("--profile", "--steps", str(args.profile_steps))
-    print(f"\nwhere our step goes (median of {args.profile_steps} steps, ms; op#k = k-th call in forward)")
+    print(
+        f"\nwhere our step goes (median of {args.profile_steps} steps, ms; op#k = k-th call in forward)"
+    )
     print(f"{'op':<16}{'forward':>9}{'backward':>10}")
     for row in profile["ops"]:
         print(f"{row['op']:<16}{row.get('fwd', 0.0):>9.2f}{row.get('bwd', 0.0):>10.2f}")
@@ -228,8 +260,10 @@ def main(argv: list[str] | None = None) -> int:
     bwd_ops = sum(row.get("bwd", 0.0) for row in profile["ops"])
     phases = profile["phases"]
     print(f"{'sum of ops':<16}{fwd_ops:>9.2f}{bwd_ops:>10.2f}")
-    print(f"{'whole phase':<16}{phases['forward']:>9.2f}{phases['backward']:>10.2f}"
-          f"   (the difference is Python/engine overhead: graph, unbroadcast, accumulation)")
+    print(
+        f"{'whole phase':<16}{phases['forward']:>9.2f}{phases['backward']:>10.2f}"
+        f"   (the difference is Python/engine overhead: graph, unbroadcast, accumulation)"
+    )
     print(f"optimizer step (SGD momentum): {phases['optimizer']:.2f} ms")
     print(f"load average after: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
     return 0

@@ -12,6 +12,7 @@ applies the output-size formula without running data; values come from real forw
 Read next: ``docs/chapter.md`` (the same walkthrough as a tested document, with the chapter's
 exercises and questions answered), then ``examples/visualize.py`` (what a trained CNN learns).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -33,21 +34,29 @@ def _title(text: str) -> None:
 def fully_connected_cost() -> None:
     _title("The problem with fully connected layers")
     features = summary(nn.Flatten(), ("batch", 3, 224, 224)).output_shape[1]
-    print(f"a 224x224x3 image flattened: (batch, 3, 224, 224) -> (batch, {features}): "
-          f"{features:,} input features")
+    print(
+        f"a 224x224x3 image flattened: (batch, 3, 224, 224) -> (batch, {features}): "
+        f"{features:,} input features"
+    )
     # Linear(150528, 1024) would hold features * 1024 weights; allocating them (588 MiB) to
     # count them teaches nothing more than the product
     weights = features * 1024
-    print(f"a fully connected layer to 1024 neurons: {features:,} x 1,024 = {weights:,} weights "
-          f"({weights / 1e6:.0f} million, {weights * 4 / 2**20:.0f} MiB of float32)")
+    print(
+        f"a fully connected layer to 1024 neurons: {features:,} x 1,024 = {weights:,} weights "
+        f"({weights / 1e6:.0f} million, {weights * 4 / 2**20:.0f} MiB of float32)"
+    )
     conv = nn.Conv2d(3, 64, kernel_size=3, bias=False)
-    print(f"nn.Conv2d(3, 64, kernel_size=3, bias=False): {_count(conv):,} weights "
-          f"(3 x 3 x 3 x 64), whatever the image size")
+    print(
+        f"nn.Conv2d(3, 64, kernel_size=3, bias=False): {_count(conv):,} weights "
+        f"(3 x 3 x 3 x 64), whatever the image size"
+    )
 
 
 def worked_convolution() -> None:
     _title("The convolution operation: 5x5 input, 3x3 kernel")
-    x = np.arange(1, 6, dtype=np.float32) + np.arange(5, dtype=np.float32)[:, None]  # x[r, s] = r + s + 1
+    x = (
+        np.arange(1, 6, dtype=np.float32) + np.arange(5, dtype=np.float32)[:, None]
+    )  # x[r, s] = r + s + 1
     kernel = np.array([[1, 0, 1], [0, 1, 0], [1, 0, 1]], dtype=np.float32)
     out = F.conv2d(mt.tensor(x[None, None]), mt.tensor(kernel[None, None])).data[0, 0]  # (3, 3)
     print("input:\n" + str(x.astype(int)))
@@ -70,9 +79,11 @@ def output_sizes() -> None:
     for stride, note in ((1, "same padding keeps 32"), (2, "stride 2 halves it")):
         layer = nn.Conv2d(3, 64, kernel_size=3, stride=stride, padding=1)
         result = summary(layer, ("batch", 3, 32, 32))
-        print(f"Conv2d(3, 64, kernel_size=3, stride={stride}, padding=1): "
-              f"(batch, 3, 32, 32) -> {format_shape(result.output_shape)}   "
-              f"floor((32 + 2 - 3) / {stride}) + 1 = {F.conv_output_size(32, 3, stride, 1)}: {note}")
+        print(
+            f"Conv2d(3, 64, kernel_size=3, stride={stride}, padding=1): "
+            f"(batch, 3, 32, 32) -> {format_shape(result.output_shape)}   "
+            f"floor((32 + 2 - 3) / {stride}) + 1 = {F.conv_output_size(32, 3, stride, 1)}: {note}"
+        )
     print(f"no padding: 32 -> {F.conv_output_size(32, 3)} (shrinks by K - 1 = 2)")
 
 
@@ -80,15 +91,19 @@ def patch_embedding() -> None:
     _title("Capstone: the ViT patch embedding is a strided convolution")
     patch_embed = nn.Conv2d(3, 768, kernel_size=16, stride=16)
     N, D, OH, OW = summary(patch_embed, ("batch", 3, 224, 224)).output_shape
-    print(f"nn.Conv2d(3, 768, kernel_size=16, stride=16): (batch, 3, 224, 224) -> {format_shape((N, D, OH, OW))}")
+    print(
+        f"nn.Conv2d(3, 768, kernel_size=16, stride=16): (batch, 3, 224, 224) -> {format_shape((N, D, OH, OW))}"
+    )
     print(f"= {OH} x {OW} = {OH * OW} patches of dimension {D}")
 
 
 def exercise_parameters() -> None:
     _title("Exercise: parameters of Conv2d(32, 64, kernel_size=3), bias included")
     layer = nn.Conv2d(32, 64, kernel_size=3)
-    print(f"weights 64 x 32 x 3 x 3 = {layer.weight.size:,}, biases {layer.bias.size}, "
-          f"total {_count(layer):,}")
+    print(
+        f"weights 64 x 32 x 3 x 3 = {layer.weight.size:,}, biases {layer.bias.size}, "
+        f"total {_count(layer):,}"
+    )
 
 
 def equivariance() -> None:

@@ -9,6 +9,7 @@ accuracy) and which ends higher.
     python examples/compare_mlp_cnn.py                       # 1 epoch each, curves in runs/compare/
     python examples/compare_mlp_cnn.py --epochs 2 --target 0.98
 """
+
 from __future__ import annotations
 
 import argparse
@@ -29,9 +30,16 @@ def run(name: str, args: argparse.Namespace, mnist: dict[str, np.ndarray]) -> li
     """Train one model; return one row per evaluation (step, epoch, losses, accuracy)."""
     model = MODELS[name](generator=np.random.default_rng(args.seed))
     opt = optim.Adam(model.parameters(), lr=args.lr)
-    loader = data.DataLoader(mnist["train_images"], mnist["train_labels"], args.batch_size,
-                             seed=np.random.default_rng(args.seed + 1))  # same order for both
-    test_images, test_labels = mnist["test_images"][: args.eval_images], mnist["test_labels"][: args.eval_images]
+    loader = data.DataLoader(
+        mnist["train_images"],
+        mnist["train_labels"],
+        args.batch_size,
+        seed=np.random.default_rng(args.seed + 1),
+    )  # same order for both
+    test_images, test_labels = (
+        mnist["test_images"][: args.eval_images],
+        mnist["test_labels"][: args.eval_images],
+    )
     rows, recent, step, start = [], [], 0, time.perf_counter()
     for epoch in range(1, args.epochs + 1):
         for images, labels in loader:
@@ -39,12 +47,23 @@ def run(name: str, args: argparse.Namespace, mnist: dict[str, np.ndarray]) -> li
             step += 1
             if step % args.eval_every == 0 or step == args.epochs * len(loader):
                 test_loss, accuracy = evaluate(model, test_images, test_labels)
-                rows.append({"model": name, "step": step, "epoch": epoch,
-                             "train_loss": float(np.mean(recent)), "test_loss": test_loss,
-                             "test_accuracy": accuracy, "seconds": time.perf_counter() - start})
+                rows.append(
+                    {
+                        "model": name,
+                        "step": step,
+                        "epoch": epoch,
+                        "train_loss": float(np.mean(recent)),
+                        "test_loss": test_loss,
+                        "test_accuracy": accuracy,
+                        "seconds": time.perf_counter() - start,
+                    }
+                )
                 recent = []
-                print(f"{name:>12} step {step:5d}  train loss {rows[-1]['train_loss']:.4f}  "
-                      f"test accuracy {100 * accuracy:6.2f}%", flush=True)
+                print(
+                    f"{name:>12} step {step:5d}  train loss {rows[-1]['train_loss']:.4f}  "
+                    f"test accuracy {100 * accuracy:6.2f}%",
+                    flush=True,
+                )
     return rows
 
 
@@ -85,15 +104,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=None, help="train on the first N images")
     parser.add_argument("--eval-every", type=int, default=100, help="steps between evaluations")
     parser.add_argument("--eval-images", type=int, default=10000, help="test images per evaluation")
-    parser.add_argument("--target", type=float, default=0.97, help="accuracy that counts as converged")
+    parser.add_argument(
+        "--target", type=float, default=0.97, help="accuracy that counts as converged"
+    )
     parser.add_argument("--data-dir", default=None)
     parser.add_argument("--out-dir", default="runs/compare")
     args = parser.parse_args(argv)
 
     train_images, train_labels = data.load_mnist(args.data_dir, train=True)
     test_images, test_labels = data.load_mnist(args.data_dir, train=False)
-    mnist = {"train_images": train_images[: args.limit], "train_labels": train_labels[: args.limit],
-             "test_images": test_images, "test_labels": test_labels}
+    mnist = {
+        "train_images": train_images[: args.limit],
+        "train_labels": train_labels[: args.limit],
+        "test_images": test_images,
+        "test_labels": test_labels,
+    }
     curves = {name: run(name, args, mnist) for name in ("MLP", args.cnn)}
 
     out_dir = Path(args.out_dir)
@@ -112,20 +137,28 @@ def main(argv: list[str] | None = None) -> int:
     reached = {name: _steps_to(rows, args.target) for name, rows in curves.items()}
     for name, rows in curves.items():
         when = f"step {reached[name]}" if reached[name] else "never"
-        print(f"{name:>12}: final test accuracy {100 * rows[-1]['test_accuracy']:.2f}%, "
-              f"reached {100 * args.target:.0f}% at {when}, {rows[-1]['seconds']:.0f} s of training")
+        print(
+            f"{name:>12}: final test accuracy {100 * rows[-1]['test_accuracy']:.2f}%, "
+            f"reached {100 * args.target:.0f}% at {when}, {rows[-1]['seconds']:.0f} s of training"
+        )
     mlp, cnn = "MLP", args.cnn
     if reached[mlp] is None and reached[cnn] is None:
         print(f"converges faster: neither reached {100 * args.target:.0f}% (train longer)")
     else:
         faster = min((name for name in reached if reached[name]), key=lambda n: reached[n])
         tie = reached[mlp] == reached[cnn]
-        print("converges faster: " + ("a tie" if tie else f"{faster}, in steps (a CNN step costs "
-                                      "more time than an MLP step: compare the seconds above)"))
+        print(
+            "converges faster: "
+            + (
+                "a tie"
+                if tie
+                else f"{faster}, in steps (a CNN step costs "
+                "more time than an MLP step: compare the seconds above)"
+            )
+        )
     final = {name: rows[-1]["test_accuracy"] for name, rows in curves.items()}
     higher = max(final, key=final.get)
-    print(f"ends higher: {higher} ({100 * final[higher]:.2f}% vs "
-          f"{100 * min(final.values()):.2f}%)")
+    print(f"ends higher: {higher} ({100 * final[higher]:.2f}% vs {100 * min(final.values()):.2f}%)")
     return 0
 
 

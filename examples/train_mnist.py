@@ -6,6 +6,7 @@
 The program itself lives in ``minitorch_cnn/train.py`` (also ``python -m minitorch_cnn.train``);
 this file only calls it.
 """
+
 from __future__ import annotations
 
 import sys

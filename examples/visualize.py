@@ -21,6 +21,7 @@ files when it is installed, else ``minitorch_cnn/png.py``; the pixels are the sa
 
 Read next: ``minitorch_cnn/png.py`` (how a PNG file is laid out, written without matplotlib).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -74,7 +75,7 @@ def tile(maps: np.ndarray, columns: int = 8, scale: int = 1) -> np.ndarray:
     canvas = np.full((rows * step_h + _GAP, columns * step_w + _GAP), _BACKGROUND, dtype=np.uint8)
     for m in range(M):  # a loop over tiles (32 or 64), not over pixels
         top, left = (m // columns) * step_h + _GAP, (m % columns) * step_w + _GAP
-        canvas[top:top + H * scale, left:left + W * scale] = pixels[m]
+        canvas[top : top + H * scale, left : left + W * scale] = pixels[m]
     return canvas
 
 
@@ -94,7 +95,9 @@ def save(path: Path, pixels: np.ndarray, backend: str = "auto") -> str:
             import matplotlib.pyplot as plt
         except ImportError:
             if backend == "matplotlib":
-                raise ImportError("backend 'matplotlib' needs matplotlib: pip install matplotlib") from None
+                raise ImportError(
+                    "backend 'matplotlib' needs matplotlib: pip install matplotlib"
+                ) from None
         else:
             plt.imsave(path, np.repeat(pixels[:, :, None], 3, axis=2))  # RGB uint8: stored as is
             return "matplotlib"
@@ -109,7 +112,9 @@ def trained_model(args: argparse.Namespace) -> nn.Module:
             name = str(stored["meta/model"]) if "meta/model" in stored.files else "?"
         builders = {build.__name__: build for build in MODELS.values()}
         if name not in builders:
-            raise SystemExit(f"{args.checkpoint} holds a {name!r} model, not one of {sorted(builders)}")
+            raise SystemExit(
+                f"{args.checkpoint} holds a {name!r} model, not one of {sorted(builders)}"
+            )
         model = builders[name]()
         load_checkpoint(args.checkpoint, model)
         print(f"loaded {name} from {args.checkpoint}")
@@ -125,7 +130,9 @@ def trained_model(args: argparse.Namespace) -> nn.Module:
             loss, correct = train_step(model, optimizer, x, y)
             step += 1
             if step % 50 == 0 or step == args.steps:
-                print(f"step {step}/{args.steps} loss {loss:.3f} batch accuracy {correct / len(y):.0%}")
+                print(
+                    f"step {step}/{args.steps} loss {loss:.3f} batch accuracy {correct / len(y):.0%}"
+                )
             if step == args.steps:
                 break
     return model
@@ -142,7 +149,11 @@ def draw(model: nn.Module, image: np.ndarray, out: Path, backend: str = "auto") 
     weight = convs[0].weight.data  # (F, C, KH, KW)
     filters = weight.reshape(-1, *weight.shape[2:])  # (F*C, KH, KW)  one tile per channel
     written = [out / "filters.png", out / "input.png"]
-    save(written[0], tile(to_unit(filters, signed=True), scale=max(1, _FILTER_PIXELS // weight.shape[2])), backend)
+    save(
+        written[0],
+        tile(to_unit(filters, signed=True), scale=max(1, _FILTER_PIXELS // weight.shape[2])),
+        backend,
+    )
     save(written[1], tile(image[None] / 255.0, scale=_TILE_PIXELS // 28 * 2), backend)
     x = Tensor(data.normalize(image[None]))  # (1, 1, 28, 28)
     model.eval()
@@ -152,16 +163,28 @@ def draw(model: nn.Module, image: np.ndarray, out: Path, backend: str = "auto") 
             if isinstance(row.module, (nn.Conv2d, nn.MaxPool2d, nn.AvgPool2d)):
                 maps = x.data[0]
                 path = out / f"stage{len(written) - 1}_{row.name or row.kind}_{row.kind}.png"
-                save(path, tile(to_unit(maps, signed=isinstance(row.module, nn.Conv2d)),
-                                scale=max(1, _TILE_PIXELS // maps.shape[1])), backend)
+                save(
+                    path,
+                    tile(
+                        to_unit(maps, signed=isinstance(row.module, nn.Conv2d)),
+                        scale=max(1, _TILE_PIXELS // maps.shape[1]),
+                    ),
+                    backend,
+                )
                 written.append(path)
     return written
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python examples/visualize.py", description=__doc__.split("\n")[0])
-    parser.add_argument("--checkpoint", default=None, help="a .npz from python -m minitorch_cnn.train --checkpoint")
-    parser.add_argument("--steps", type=int, default=300, help="training steps when no checkpoint (default 300)")
+    parser = argparse.ArgumentParser(
+        prog="python examples/visualize.py", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument(
+        "--checkpoint", default=None, help="a .npz from python -m minitorch_cnn.train --checkpoint"
+    )
+    parser.add_argument(
+        "--steps", type=int, default=300, help="training steps when no checkpoint (default 300)"
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--data-dir", default=None, help="MNIST directory (see data.load_mnist)")
     parser.add_argument("--index", type=int, default=0, help="which test image to feed (default 0)")

@@ -8,9 +8,10 @@ pool), ``functional.py``, ``nn.py``, ``init.py``, ``optim.py``, ``summary.py``, 
 Importing the package changes nothing in the process: it reads no file, draws no random
 number and leaves ``malloc`` as it is (``allocator.keep_freed_memory`` is an explicit call).
 """
+
 from __future__ import annotations
 
-from . import allocator, functional, nn, optim, data, models, init
+from . import allocator, data, functional, init, models, nn, optim  # noqa: F401 -- submodules
 from .autograd import detect_anomaly, is_grad_enabled, no_grad
 from .creation import manual_seed, ones, rand, randn, zeros
 from .gradcheck import gradcheck
@@ -19,7 +20,21 @@ from .tensor import Tensor, tensor
 __version__ = "0.1.0"
 
 __all__ = [
-    "Tensor", "tensor", "no_grad", "is_grad_enabled", "detect_anomaly", "gradcheck",
-    "rand", "randn", "zeros", "ones", "manual_seed",
-    "functional", "nn", "optim", "data", "models", "init",
+    "Tensor",
+    "tensor",
+    "no_grad",
+    "is_grad_enabled",
+    "detect_anomaly",
+    "gradcheck",
+    "rand",
+    "randn",
+    "zeros",
+    "ones",
+    "manual_seed",
+    "functional",
+    "nn",
+    "optim",
+    "data",
+    "models",
+    "init",
 ]

@@ -19,6 +19,7 @@ output). ``keep_freed_memory(0, 0)`` is not a reset (glibc has none). Elsewhere 
 
 Not part of the lessons' reading order: read it when measuring speed (``benchmarks/``).
 """
+
 from __future__ import annotations
 
 import ctypes
@@ -62,7 +63,7 @@ def keep_freed_memory(mmap_threshold: int = 32 * 2**20, trim_threshold: int = 12
         return False
     mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
     # glibc answers 1 for an accepted setting; musl's stub answers 0 and changes nothing.
-    return mallopt(_M_MMAP_THRESHOLD, mmap_threshold) == 1 and mallopt(
-        _M_TRIM_THRESHOLD, trim_threshold
-    ) == 1
-
+    return (
+        mallopt(_M_MMAP_THRESHOLD, mmap_threshold) == 1
+        and mallopt(_M_TRIM_THRESHOLD, trim_threshold) == 1
+    )

@@ -21,6 +21,7 @@ NaN/inf and names the first op that produced one.
 Read next: ``tensor.py`` (the ``Tensor`` class whose methods call the ops) and
 ``ops/elementwise.py`` (the simplest ``Function`` subclasses).
 """
+
 from __future__ import annotations
 
 import contextlib

@@ -20,6 +20,7 @@ any point leaves either the complete old checkpoint or the complete new one, nev
 
 Read next: ``train.py`` (the training program that saves and resumes them).
 """
+
 from __future__ import annotations
 
 import json
@@ -38,8 +39,13 @@ _FORMAT = 1
 
 
 def save_checkpoint(
-    path: str | os.PathLike, model: Module, optimizer: Optimizer | None = None, *,
-    epoch: int = 0, step: int = 0, generator: np.random.Generator | None = None,
+    path: str | os.PathLike,
+    model: Module,
+    optimizer: Optimizer | None = None,
+    *,
+    epoch: int = 0,
+    step: int = 0,
+    generator: np.random.Generator | None = None,
 ) -> None:
     """Write ``model``, ``optimizer``, ``epoch``, ``step`` and ``generator``'s state to
     ``path`` (an ``.npz`` file), atomically.
@@ -67,7 +73,9 @@ def save_checkpoint(
     arrays["meta/generator"] = np.asarray(json.dumps(state))
 
     path = Path(path)
-    handle = tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False)
+    handle = tempfile.NamedTemporaryFile(
+        dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False
+    )
     try:
         with handle:
             np.savez(handle, **arrays)
@@ -86,7 +94,10 @@ def save_checkpoint(
 
 
 def load_checkpoint(
-    path: str | os.PathLike, model: Module, optimizer: Optimizer | None = None, *,
+    path: str | os.PathLike,
+    model: Module,
+    optimizer: Optimizer | None = None,
+    *,
     generator: np.random.Generator | None = None,
 ) -> dict[str, Any]:
     """Restore a checkpoint written by ``save_checkpoint`` into ``model`` (and ``optimizer``,
@@ -126,11 +137,13 @@ def load_checkpoint(
         if generator_state is None:
             raise ValueError(f"{path} was saved without a generator state")
         if generator_state["bit_generator"] != wanted:
-            raise ValueError(f"{path} holds a {generator_state['bit_generator']} state, expected {wanted}")
+            raise ValueError(
+                f"{path} holds a {generator_state['bit_generator']} state, expected {wanted}"
+            )
 
     # Everything that can be checked without loading is checked; the model's load validates
     # itself before copying, and the optimizer's is undone (by restoring the model) if it fails.
-    model_state = {k[len("model/"):]: v for k, v in contents.items() if k.startswith("model/")}
+    model_state = {k[len("model/") :]: v for k, v in contents.items() if k.startswith("model/")}
     backup = model.state_dict()
     try:
         model.load_state_dict(model_state)
@@ -142,7 +155,9 @@ def load_checkpoint(
     if optimizer is not None:
         prefix = "optimizer/"
         try:
-            optimizer.load_state_dict({k[len(prefix):]: v for k, v in contents.items() if k.startswith(prefix)})
+            optimizer.load_state_dict(
+                {k[len(prefix) :]: v for k, v in contents.items() if k.startswith(prefix)}
+            )
         except BaseException:
             model.load_state_dict(backup)
             raise

@@ -6,6 +6,7 @@ generator with ``manual_seed`` (created on first use: importing the package draw
 
 Read next: ``gradcheck.py`` (how every backward in the package is checked).
 """
+
 from __future__ import annotations
 
 import numpy as np

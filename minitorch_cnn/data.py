@@ -15,6 +15,7 @@ What this file teaches:
 
 Read next: ``models.py`` (the networks these batches are fed to).
 """
+
 from __future__ import annotations
 
 import gzip
@@ -115,25 +116,33 @@ def _read_idx(path: Path, name: str, source: str) -> np.ndarray:
     header_bytes = 4 + 4 * len(shape)
     expected_bytes = header_bytes + math.prod(shape)
     if len(payload) < header_bytes:
-        raise ValueError(f"{source} is truncated: {len(payload)} bytes, shorter than the "
-                         f"{header_bytes}-byte IDX header of {name}")
+        raise ValueError(
+            f"{source} is truncated: {len(payload)} bytes, shorter than the "
+            f"{header_bytes}-byte IDX header of {name}"
+        )
     found_magic = int.from_bytes(payload[:4], "big")
     if found_magic != magic:
-        raise ValueError(f"{source} has magic number {found_magic:#010x}, expected "
-                         f"{magic:#010x} for {name}")
+        raise ValueError(
+            f"{source} has magic number {found_magic:#010x}, expected {magic:#010x} for {name}"
+        )
     dims = tuple(int.from_bytes(payload[i : i + 4], "big") for i in range(4, header_bytes, 4))
     if dims != shape:
         raise ValueError(f"{source} declares shape {dims}, expected {shape} for {name}")
     if len(payload) < expected_bytes:
-        raise ValueError(f"{source} is truncated: {len(payload)} bytes of IDX content, "
-                         f"expected {expected_bytes}")
+        raise ValueError(
+            f"{source} is truncated: {len(payload)} bytes of IDX content, expected {expected_bytes}"
+        )
     if len(payload) > expected_bytes:
-        raise ValueError(f"{source} has {len(payload) - expected_bytes} unexpected bytes "
-                         f"after the {expected_bytes} bytes of {name}")
+        raise ValueError(
+            f"{source} has {len(payload) - expected_bytes} unexpected bytes "
+            f"after the {expected_bytes} bytes of {name}"
+        )
     digest = hashlib.sha256(payload).hexdigest()
     if digest != IDX_SHA256[name]:
-        raise ValueError(f"{source} is corrupt: SHA-256 of its IDX content is {digest}, "
-                         f"expected {IDX_SHA256[name]} for {name}")
+        raise ValueError(
+            f"{source} is corrupt: SHA-256 of its IDX content is {digest}, "
+            f"expected {IDX_SHA256[name]} for {name}"
+        )
     return np.frombuffer(payload, dtype=np.uint8, offset=header_bytes).reshape(shape).copy()
 
 

@@ -12,6 +12,7 @@ which output entry goes where.
 
 Read next: ``testing.py`` (hypothesis strategies for drawing inputs to check).
 """
+
 from __future__ import annotations
 
 import math

@@ -13,6 +13,7 @@ tensor, like PyTorch's ``nn.init.*_`` functions.
 
 Read next: ``optim.py``.
 """
+
 from __future__ import annotations
 
 import math

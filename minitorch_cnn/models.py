@@ -19,6 +19,7 @@ size is the chapter's exercise (``examples/compare_mlp_cnn.py``).
 
 Read next: ``checkpoint.py``.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -122,7 +123,9 @@ class MLP(nn.Module):
     ) -> None:
         super().__init__()
         if not isinstance(hidden, (tuple, list)):
-            raise TypeError(f"hidden must be a tuple of layer widths such as (256, 128), got {hidden!r}")
+            raise TypeError(
+                f"hidden must be a tuple of layer widths such as (256, 128), got {hidden!r}"
+            )
         widths = (28 * 28, *hidden, 10)
         layers: list[nn.Module] = [nn.Flatten()]
         for width_in, width_out in zip(widths[:-1], widths[1:]):

@@ -18,6 +18,7 @@ checkpoint can store it as it is (see ``checkpoint.py``).
 
 Read next: ``data.py``.
 """
+
 from __future__ import annotations
 
 import math
@@ -94,7 +95,9 @@ class Optimizer:
         flat: dict[str, Any] = dict(self.hyper)
         for index, state in enumerate(self.state):
             for name, value in state.items():
-                flat[f"state.{index}.{name}"] = value.copy() if isinstance(value, np.ndarray) else value
+                flat[f"state.{index}.{name}"] = (
+                    value.copy() if isinstance(value, np.ndarray) else value
+                )
         return flat
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
@@ -108,13 +111,20 @@ class Optimizer:
         """
         missing = [name for name in self.hyper if name not in state_dict]
         if missing:
-            raise ValueError(f"{type(self).__name__}.load_state_dict: missing hyperparameters {missing}")
+            raise ValueError(
+                f"{type(self).__name__}.load_state_dict: missing hyperparameters {missing}"
+            )
         states: list[dict[str, Any]] = [{} for _ in self.params]
         for key, value in state_dict.items():
             if key in self.hyper:
                 continue
             parts = key.split(".")
-            if len(parts) != 3 or parts[0] != "state" or not parts[1].isdigit() or int(parts[1]) >= len(self.params):
+            if (
+                len(parts) != 3
+                or parts[0] != "state"
+                or not parts[1].isdigit()
+                or int(parts[1]) >= len(self.params)
+            ):
                 raise ValueError(
                     f"{type(self).__name__}.load_state_dict: unexpected key {key!r} (this "
                     f"optimizer has {len(self.params)} parameters and hyperparameters {list(self.hyper)})"
@@ -130,7 +140,9 @@ class Optimizer:
                 )
             else:
                 states[index][name] = array.astype(self.params[index].dtype, copy=True)
-        self.hyper = {name: float(state_dict[name]) for name in self.hyper}  # floats, never 0-d arrays
+        self.hyper = {
+            name: float(state_dict[name]) for name in self.hyper
+        }  # floats, never 0-d arrays
         self.state = states
 
 
@@ -166,8 +178,14 @@ class SGD(Optimizer):
     def _update(
         self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any], scratch: np.ndarray
     ) -> None:
-        lr, momentum, weight_decay = self.hyper["lr"], self.hyper["momentum"], self.hyper["weight_decay"]
-        if weight_decay:  # g = grad + weight_decay * p, in scratch (.grad stays as backward made it)
+        lr, momentum, weight_decay = (
+            self.hyper["lr"],
+            self.hyper["momentum"],
+            self.hyper["weight_decay"],
+        )
+        if (
+            weight_decay
+        ):  # g = grad + weight_decay * p, in scratch (.grad stays as backward made it)
             np.multiply(param, weight_decay, out=scratch)
             grad = np.add(scratch, grad, out=scratch)
         if momentum:
@@ -202,7 +220,10 @@ class Adam(Optimizer):
     """
 
     def __init__(
-        self, params: Iterable[Tensor], lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
+        self,
+        params: Iterable[Tensor],
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
         eps: float = 1e-8,
     ) -> None:
         super().__init__(params)

@@ -13,6 +13,7 @@ each ``length (4 bytes, big-endian) | type (4 ASCII letters) | data | CRC-32 of 
 Read next: ``tests/test_visualize.py``, whose decoder (the same chunks, CRCs and zlib, plus the
 row filters other writers use) reads these files back.
 """
+
 from __future__ import annotations
 
 import os
@@ -27,7 +28,12 @@ _COLOUR_TYPES = {1: 0, 3: 2, 4: 6}  # channels -> PNG colour type: gray, RGB, RG
 
 def _chunk(kind: bytes, payload: bytes) -> bytes:
     """length | type | data | CRC-32 over type and data."""
-    return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", zlib.crc32(kind + payload))
+    return (
+        struct.pack(">I", len(payload))
+        + kind
+        + payload
+        + struct.pack(">I", zlib.crc32(kind + payload))
+    )
 
 
 def write_png(path: str | os.PathLike, pixels: np.ndarray) -> None:
@@ -60,5 +66,9 @@ def write_png(path: str | os.PathLike, pixels: np.ndarray) -> None:
     rows = np.zeros((H, 1 + W * channels), dtype=np.uint8)  # a 0 filter byte starts each row
     rows[:, 1:] = image.reshape(H, W * channels)  # copy happens here (any memory layout in)
     with open(path, "wb") as file:
-        file.write(_SIGNATURE + _chunk(b"IHDR", header) + _chunk(b"IDAT", zlib.compress(rows.tobytes(), 9))
-                   + _chunk(b"IEND", b""))
+        file.write(
+            _SIGNATURE
+            + _chunk(b"IHDR", header)
+            + _chunk(b"IDAT", zlib.compress(rows.tobytes(), 9))
+            + _chunk(b"IEND", b"")
+        )

@@ -21,6 +21,7 @@ can exceed the image (the extra pixels are padding).
 Read next: ``examples/chapter.py`` (the chapter's numbers, printed by this package) and
 ``docs/chapter.md`` (the walkthrough with the exercises answered).
 """
+
 from __future__ import annotations
 
 import math
@@ -94,25 +95,44 @@ class Summary:
     def __str__(self) -> str:
         header = ("Layer", "Output shape", "Params", "Receptive field", "Jump")
         start = (1, 1) if _is_image(self.input_shape) else None
-        first = ("input", format_shape(self.input_shape), "0", _format_pair(start), _format_pair(start))
+        first = (
+            "input",
+            format_shape(self.input_shape),
+            "0",
+            _format_pair(start),
+            _format_pair(start),
+        )
         lines = [first] + [
-            (f"{row.name} ({row.kind})" if row.name else row.kind, format_shape(row.output_shape),
-             f"{row.params:,}", _format_pair(row.receptive_field), _format_pair(row.jump))
+            (
+                f"{row.name} ({row.kind})" if row.name else row.kind,
+                format_shape(row.output_shape),
+                f"{row.params:,}",
+                _format_pair(row.receptive_field),
+                _format_pair(row.jump),
+            )
             for row in self.rows
         ]
         widths = [max(len(line[i]) for line in [header] + lines) for i in range(len(header))]
 
         def _line(cells: tuple[str, ...]) -> str:
             # names and shapes left-aligned, numbers right-aligned
-            aligned = [c.ljust(w) if i in (0, 1) else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths))]
+            aligned = [
+                c.ljust(w) if i in (0, 1) else c.rjust(w)
+                for i, (c, w) in enumerate(zip(cells, widths))
+            ]
             return "  ".join(aligned).rstrip()
 
         rule = "  ".join("-" * w for w in widths)
         megabytes = self.total_params * 4 / 2**20
         return "\n".join(
-            [_line(header), rule, *(_line(cells) for cells in lines), rule,
-             f"Total params: {self.total_params:,} ({megabytes:.2f} MiB as float32)",
-             f"{format_shape(self.input_shape)} -> {format_shape(self.output_shape)}"]
+            [
+                _line(header),
+                rule,
+                *(_line(cells) for cells in lines),
+                rule,
+                f"Total params: {self.total_params:,} ({megabytes:.2f} MiB as float32)",
+                f"{format_shape(self.input_shape)} -> {format_shape(self.output_shape)}",
+            ]
         )
 
     def __repr__(self) -> str:
@@ -156,7 +176,12 @@ class _Field:
 
 
 def _window(
-    name: str, shape: tuple[Dim, ...], field: _Field, kernel: Pair, stride: Pair, padding: Pair,
+    name: str,
+    shape: tuple[Dim, ...],
+    field: _Field,
+    kernel: Pair,
+    stride: Pair,
+    padding: Pair,
     dilation: Pair,
 ) -> tuple[tuple[Dim, ...], _Field]:
     """A conv or pooling window over H and W: new (OH, OW), receptive field and jump."""
@@ -202,15 +227,25 @@ def _size_layer(
                 f"summary: {name} expects {module.in_channels} input channels, got input of "
                 f"shape {format_shape(shape)}"
             )
-        out, field = _window(name, shape, field, module.kernel_size, module.stride,
-                             module.padding, module.dilation)
+        out, field = _window(
+            name, shape, field, module.kernel_size, module.stride, module.padding, module.dilation
+        )
         return (out[0], module.out_channels) + out[2:], field
     if kind in (MaxPool2d, AvgPool2d):
         _require_image(name, shape)
-        return _window(name, shape, field, _as_pair(module.kernel_size), _as_pair(module.stride),
-                       _as_pair(module.padding), (1, 1))
+        return _window(
+            name,
+            shape,
+            field,
+            _as_pair(module.kernel_size),
+            _as_pair(module.stride),
+            _as_pair(module.padding),
+            (1, 1),
+        )
     if kind is Flatten:
-        start = module.start_dim % len(shape) if -len(shape) <= module.start_dim < len(shape) else None
+        start = (
+            module.start_dim % len(shape) if -len(shape) <= module.start_dim < len(shape) else None
+        )
         if start is None or not all(isinstance(d, int) for d in shape[start:]):
             raise ValueError(
                 f"summary: {name} (Flatten(start_dim={module.start_dim})) cannot flatten input "

@@ -13,6 +13,7 @@ meeting a float one is cast to the float's dtype first (``_operands``), as in Py
 
 Read next: ``ops/elementwise.py``.
 """
+
 from __future__ import annotations
 
 import numbers

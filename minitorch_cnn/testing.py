@@ -18,6 +18,7 @@ import it. A test uses a strategy with ``@given``::
 
 Read next: the tests in ``tests/`` that use these strategies (``tests/test_conv.py``).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -35,8 +36,10 @@ Pair = tuple[int, int]
 
 def _out_shape(sizes: Pair, kernel: Pair, stride: Pair, padding: Pair, dilation: Pair) -> Pair:
     """(OH, OW) from the output-size formula floor((size + 2P - D*(K-1) - 1) / S) + 1."""
-    OH, OW = ((size + 2 * P - D * (K - 1) - 1) // S + 1
-              for size, K, S, P, D in zip(sizes, kernel, stride, padding, dilation))
+    OH, OW = (
+        (size + 2 * P - D * (K - 1) - 1) // S + 1
+        for size, K, S, P, D in zip(sizes, kernel, stride, padding, dilation)
+    )
     return OH, OW
 
 
@@ -68,7 +71,9 @@ def shapes(
 
 def arrays(
     shape: tuple[int, ...] | st.SearchStrategy[tuple[int, ...]] | None = None,
-    dtype: Any = np.float64, min_value: float = -3.0, max_value: float = 3.0,
+    dtype: Any = np.float64,
+    min_value: float = -3.0,
+    max_value: float = 3.0,
 ) -> st.SearchStrategy[np.ndarray]:
     """Float arrays of finite values in ``[min_value, max_value]``.
 
@@ -91,8 +96,12 @@ def arrays(
     if shape is None:
         shape = shapes()
     elements = st.floats(
-        min_value, max_value, allow_nan=False, allow_infinity=False,
-        allow_subnormal=False, width=8 * dtype.itemsize,
+        min_value,
+        max_value,
+        allow_nan=False,
+        allow_infinity=False,
+        allow_subnormal=False,
+        width=8 * dtype.itemsize,
     )
     return hnp.arrays(dtype, shape, elements=elements)
 
@@ -128,7 +137,8 @@ def broadcastable_shapes(
 
 @st.composite
 def distinct_arrays(
-    draw: st.DrawFn, shape: tuple[int, ...] | st.SearchStrategy[tuple[int, ...]],
+    draw: st.DrawFn,
+    shape: tuple[int, ...] | st.SearchStrategy[tuple[int, ...]],
     dtype: Any = np.float64,
 ) -> np.ndarray:
     """Arrays whose entries are a shuffled, evenly spaced sequence centred on 0.
@@ -281,7 +291,8 @@ def _pair(draw: st.DrawFn, values: st.SearchStrategy[int], square: bool) -> Pair
 
 
 def _conv_axis(
-    draw: st.DrawFn, bounds: tuple[int, int, int, int, int],
+    draw: st.DrawFn,
+    bounds: tuple[int, int, int, int, int],
     settings: tuple[int, int, int, int] | None,
 ) -> tuple[int, tuple[int, int, int, int]]:
     """Size and (kernel, stride, padding, dilation) of one axis; the kernel fits the input.
@@ -304,9 +315,17 @@ def _conv_axis(
 
 @st.composite
 def conv2d_configs(
-    draw: st.DrawFn, max_batch: int = 2, max_channels: int = 4, max_groups: int = 2,
-    max_side: int = 7, max_kernel: int = 3, max_stride: int = 3, max_padding: int = 2,
-    max_dilation: int = 2, bias: bool | None = None, square: bool = False,
+    draw: st.DrawFn,
+    max_batch: int = 2,
+    max_channels: int = 4,
+    max_groups: int = 2,
+    max_side: int = 7,
+    max_kernel: int = 3,
+    max_stride: int = 3,
+    max_padding: int = 2,
+    max_dilation: int = 2,
+    bias: bool | None = None,
+    square: bool = False,
 ) -> Conv2dConfig:
     """Valid ``conv2d`` settings, small enough by default to gradcheck every entry.
 
@@ -327,8 +346,14 @@ def conv2d_configs(
     ValueError
         If ``max_groups > max_channels`` or a bound is below its minimum.
     """
-    _check_positive(max_batch=max_batch, max_groups=max_groups, max_side=max_side,
-                    max_kernel=max_kernel, max_stride=max_stride, max_dilation=max_dilation)
+    _check_positive(
+        max_batch=max_batch,
+        max_groups=max_groups,
+        max_side=max_side,
+        max_kernel=max_kernel,
+        max_stride=max_stride,
+        max_dilation=max_dilation,
+    )
     _check_range("max_padding", 0, max_padding)
     _check_range("groups and channels", max_groups, max_channels)
     groups = draw(st.integers(1, max_groups))
@@ -339,16 +364,29 @@ def conv2d_configs(
     W, settings_w = _conv_axis(draw, bounds, settings_h if square else None)
     kernel, stride, padding, dilation = zip(settings_h, settings_w)
     return Conv2dConfig(
-        N=draw(st.integers(1, max_batch)), C_in=C_in, C_out=C_out, groups=groups, H=H, W=W,
-        kernel=kernel, stride=stride, padding=padding, dilation=dilation,
+        N=draw(st.integers(1, max_batch)),
+        C_in=C_in,
+        C_out=C_out,
+        groups=groups,
+        H=H,
+        W=W,
+        kernel=kernel,
+        stride=stride,
+        padding=padding,
+        dilation=dilation,
         bias=draw(st.booleans()) if bias is None else bias,
     )
 
 
 @st.composite
 def pool2d_configs(
-    draw: st.DrawFn, max_batch: int = 2, max_channels: int = 3, max_side: int = 7,
-    max_kernel: int = 3, max_stride: int = 3, square: bool = False,
+    draw: st.DrawFn,
+    max_batch: int = 2,
+    max_channels: int = 3,
+    max_side: int = 7,
+    max_kernel: int = 3,
+    max_stride: int = 3,
+    square: bool = False,
 ) -> Pool2dConfig:
     """Valid pooling settings: padding <= kernel // 2 (PyTorch's rule), stride sometimes None.
 
@@ -369,8 +407,13 @@ def pool2d_configs(
     ValueError
         If a bound is below 1.
     """
-    _check_positive(max_batch=max_batch, max_channels=max_channels, max_side=max_side,
-                    max_kernel=max_kernel, max_stride=max_stride)
+    _check_positive(
+        max_batch=max_batch,
+        max_channels=max_channels,
+        max_side=max_side,
+        max_kernel=max_kernel,
+        max_stride=max_stride,
+    )
     kernel = _pair(draw, st.integers(1, min(max_kernel, max_side)), square)
     stride = None if draw(st.booleans()) else _pair(draw, st.integers(1, max_stride), square)
     padding_h = draw(st.integers(0, kernel[0] // 2))
@@ -379,6 +422,11 @@ def pool2d_configs(
     # the kernel must fit the padded input: size >= K - 2P
     H, W = (draw(st.integers(max(1, k - 2 * p), max_side)) for k, p in zip(kernel, padding))
     return Pool2dConfig(
-        N=draw(st.integers(1, max_batch)), C=draw(st.integers(1, max_channels)),
-        H=H, W=W, kernel=kernel, stride=stride, padding=padding,
+        N=draw(st.integers(1, max_batch)),
+        C=draw(st.integers(1, max_channels)),
+        H=H,
+        W=W,
+        kernel=kernel,
+        stride=stride,
+        padding=padding,
     )

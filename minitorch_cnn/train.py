@@ -20,6 +20,7 @@ continues exactly where the run stopped, bit for bit.
 
 Read next: ``examples/compare_mlp_cnn.py`` (the chapter's MLP-vs-CNN exercise).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -133,16 +134,24 @@ def _parser() -> argparse.ArgumentParser:
         prog="python -m minitorch_cnn.train",
         description="Train a CNN (or the MLP baseline) on MNIST with minitorch_cnn.",
     )
-    parser.add_argument("--model", choices=sorted(MODELS), default="mnistconvnet",
-                        help="default mnistconvnet")
+    parser.add_argument(
+        "--model", choices=sorted(MODELS), default="mnistconvnet", help="default mnistconvnet"
+    )
     parser.add_argument("--epochs", type=int, default=3, help="total epochs (default 3)")
     parser.add_argument("--batch-size", type=int, default=64, help="default 64")
-    parser.add_argument("--optimizer", choices=sorted(DEFAULT_LR), default="sgd",
-                        help="default sgd (momentum 0.9)")
+    parser.add_argument(
+        "--optimizer", choices=sorted(DEFAULT_LR), default="sgd", help="default sgd (momentum 0.9)"
+    )
     parser.add_argument("--lr", type=float, default=None, help="default: adam 1e-3, sgd 0.05")
-    parser.add_argument("--lr-decay", type=float, default=0.5,
-                        help="multiply the learning rate by this after every epoch (default 0.5)")
-    parser.add_argument("--seed", type=int, default=0, help="initial weights and shuffling (default 0)")
+    parser.add_argument(
+        "--lr-decay",
+        type=float,
+        default=0.5,
+        help="multiply the learning rate by this after every epoch (default 0.5)",
+    )
+    parser.add_argument(
+        "--seed", type=int, default=0, help="initial weights and shuffling (default 0)"
+    )
     parser.add_argument("--data-dir", default=None, help="MNIST directory (see data.load_mnist)")
     parser.add_argument("--checkpoint", default=None, help="save an .npz here after each epoch")
     parser.add_argument("--resume", action="store_true", help="continue from --checkpoint")
@@ -181,7 +190,9 @@ def main(argv: list[str] | None = None, stream: TextIO | None = None) -> int:
     base_lr = optimizer.hyper["lr"]
     first_epoch = 0
     if args.resume and os.path.exists(args.checkpoint):
-        first_epoch = load_checkpoint(args.checkpoint, model, optimizer, generator=generator)["epoch"]
+        first_epoch = load_checkpoint(args.checkpoint, model, optimizer, generator=generator)[
+            "epoch"
+        ]
         out.write(f"resumed from {args.checkpoint} after epoch {first_epoch}\n")
     elif args.resume:  # e.g. the first run of a job that is restarted with the same command
         out.write(f"no checkpoint at {args.checkpoint} yet: starting from scratch\n")
@@ -208,8 +219,12 @@ def main(argv: list[str] | None = None, stream: TextIO | None = None) -> int:
         )
         if args.checkpoint is not None:
             save_checkpoint(
-                args.checkpoint, model, optimizer, epoch=epoch + 1,
-                step=(epoch + 1) * len(loader), generator=generator,
+                args.checkpoint,
+                model,
+                optimizer,
+                epoch=epoch + 1,
+                step=(epoch + 1) * len(loader),
+                generator=generator,
             )
         out.flush()
     return 0

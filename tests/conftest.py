@@ -3,6 +3,7 @@
 ``HYPOTHESIS_PROFILE=ci`` (set by ``.ci/run``) draws more examples, derandomized so CI runs
 are reproducible; the default ``dev`` profile stays fast for local runs.
 """
+
 from __future__ import annotations
 
 import os
@@ -28,7 +29,10 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 @pytest.fixture(scope="session")
 def mnist_dir() -> Path:
     """Directory with the real MNIST files: $MINITORCH_CNN_DATA, else ../shared/mnist."""
-    candidates = [os.environ.get("MINITORCH_CNN_DATA"), Path(__file__).parents[2] / "shared" / "mnist"]
+    candidates = [
+        os.environ.get("MINITORCH_CNN_DATA"),
+        Path(__file__).parents[2] / "shared" / "mnist",
+    ]
     for candidate in candidates:
         if candidate and (Path(candidate) / "train-images-idx3-ubyte.gz").exists():
             return Path(candidate)

@@ -13,6 +13,7 @@ vectorized backward is organized.
 
 Read next: ``tests/test_conv.py``.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -59,8 +60,12 @@ def _taps(
 
 
 def _conv_terms(
-    x_shape: tuple[int, ...], w_shape: tuple[int, ...], stride: Pair, padding: Pair,
-    dilation: Pair, groups: int,
+    x_shape: tuple[int, ...],
+    w_shape: tuple[int, ...],
+    stride: Pair,
+    padding: Pair,
+    dilation: Pair,
+    groups: int,
 ) -> Iterator[tuple[Index, Index, Index]]:
     """Every product of conv2d as (output index, input index, weight index).
 
@@ -91,8 +96,13 @@ def conv2d_output_shape(
 
 
 def conv2d(
-    x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None, stride: Pair, padding: Pair,
-    dilation: Pair, groups: int,
+    x: np.ndarray,
+    weight: np.ndarray,
+    bias: np.ndarray | None,
+    stride: Pair,
+    padding: Pair,
+    dilation: Pair,
+    groups: int,
 ) -> np.ndarray:
     """Cross-correlation (what deep learning calls convolution), one product at a time."""
     x, weight = np.asarray(x, dtype=np.float64), np.asarray(weight, dtype=np.float64)
@@ -106,8 +116,13 @@ def conv2d(
 
 
 def conv2d_backward(
-    x: np.ndarray, weight: np.ndarray, grad_out: np.ndarray, stride: Pair, padding: Pair,
-    dilation: Pair, groups: int,
+    x: np.ndarray,
+    weight: np.ndarray,
+    grad_out: np.ndarray,
+    stride: Pair,
+    padding: Pair,
+    dilation: Pair,
+    groups: int,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(grad_x, grad_w, grad_b): each product x*w sends grad_out*w to x and grad_out*x to w."""
     x, weight = np.asarray(x, dtype=np.float64), np.asarray(weight, dtype=np.float64)
@@ -138,8 +153,12 @@ def pool2d_output_shape(
 ) -> tuple[int, int, int, int]:
     """(N, C, OH, OW) by counting window positions."""
     N, C, H, W = shape
-    return (N, C, output_size(H, kernel[0], stride[0], padding[0]),
-            output_size(W, kernel[1], stride[1], padding[1]))
+    return (
+        N,
+        C,
+        output_size(H, kernel[0], stride[0], padding[0]),
+        output_size(W, kernel[1], stride[1], padding[1]),
+    )
 
 
 def _first_max(x: np.ndarray, window: list[tuple[int, int, int, int]]) -> tuple[int, int, int, int]:

@@ -4,6 +4,7 @@ The project's machines run Linux with glibc, where the page-fault test applies. 
 are counted, not timed: the count of a fixed loop in a fresh process is
 deterministic for a given C library, where a time would depend on the machine's load.
 """
+
 from __future__ import annotations
 
 import platform
@@ -65,7 +66,9 @@ def test_keep_freed_memory_is_accepted_by_glibc_and_only_there() -> None:
 
 @pytest.mark.parametrize("bad", [-1, 2**31, 1.5, "32M"])
 def test_keep_freed_memory_rejects_a_threshold_that_is_not_a_c_int(bad: object) -> None:
-    with pytest.raises(ValueError, match=r"mmap_threshold must be an int in \[0, 2\*\*31\) bytes, got"):
+    with pytest.raises(
+        ValueError, match=r"mmap_threshold must be an int in \[0, 2\*\*31\) bytes, got"
+    ):
         allocator.keep_freed_memory(mmap_threshold=bad)  # type: ignore[arg-type]
 
 
@@ -84,5 +87,7 @@ print(len(calls))
 
 
 def test_importing_the_package_loads_no_c_library_and_sets_nothing() -> None:
-    result = subprocess.run([sys.executable, "-c", _SPY], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", _SPY], capture_output=True, text=True, check=True
+    )
     assert result.stdout.strip() == "0"

@@ -3,6 +3,7 @@
 Gradient values here come from hand derivations (written beside each assertion) or from
 ``mt.gradcheck``; none is produced by the code under test.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -34,6 +35,7 @@ class _CountingIdentity(Function):
 
 
 # ----- order and accumulation -------------------------------------------------------------
+
 
 def test_each_node_runs_backward_once_with_the_sum_of_all_uses() -> None:
     """A node reached by three paths of different lengths must wait for all three."""
@@ -205,10 +207,12 @@ def test_unbroadcast_sums_prepended_and_stretched_axes() -> None:
 @given(offsets=distinct_arrays((3,)))
 def test_a_long_mixed_expression_passes_gradcheck(offsets: np.ndarray) -> None:
     x = 1.0 + offsets  # positive and distinct: no tie in the max
+
     def fn(t: mt.Tensor) -> mt.Tensor:
         u = t * t
         v = (u + 1.0).log() * t.exp()
         return (v / (u + 2.0) - u.max() + v[::-1] * t).mean(axis=0, keepdims=True)
+
     assert mt.gradcheck(fn, [mt.tensor(x, requires_grad=True)])
 
 
@@ -227,6 +231,7 @@ def test_a_10000_op_chain_needs_no_recursion() -> None:
 
 
 # ----- backward errors ------------------------------------------------------------------
+
 
 def test_backward_of_a_non_scalar_needs_a_gradient() -> None:
     x = mt.tensor([[1.0, 2.0]], requires_grad=True)
@@ -280,6 +285,7 @@ def test_backward_returning_the_wrong_number_of_gradients() -> None:
 
 # ----- requires_grad, no_grad, detach ----------------------------------------------------
 
+
 def test_requires_grad_propagates_from_any_input() -> None:
     w, c = mt.tensor([1.0], requires_grad=True), mt.tensor([2.0])
     assert (w * c).requires_grad and (c * w).requires_grad and (w + 1).requires_grad
@@ -319,6 +325,7 @@ def test_detach_shares_data_and_stops_the_gradient() -> None:
 
 # ----- detect_anomaly -------------------------------------------------------------------
 
+
 def test_detect_anomaly_names_the_op_in_forward() -> None:
     x = mt.tensor([0.0, 1.0], requires_grad=True)
     with mt.detect_anomaly():
@@ -345,8 +352,17 @@ def test_without_detect_anomaly_non_finite_values_pass_silently() -> None:
 
 # ----- documentation of the engine ------------------------------------------------------
 
-ENGINE_MODULES = ["autograd", "tensor", "creation", "gradcheck", "ops.elementwise",
-                  "ops.reduce", "ops.shape", "ops.matmul", "ops.loss"]
+ENGINE_MODULES = [
+    "autograd",
+    "tensor",
+    "creation",
+    "gradcheck",
+    "ops.elementwise",
+    "ops.reduce",
+    "ops.shape",
+    "ops.matmul",
+    "ops.loss",
+]
 
 
 @pytest.mark.parametrize("module_name", ENGINE_MODULES)
@@ -360,8 +376,10 @@ def test_every_public_engine_name_has_a_docstring(module_name: str) -> None:
         if not (inspect.isclass(obj) or inspect.isfunction(obj)):
             continue
         members = [(name, obj)] + [
-            (f"{name}.{attr}", getattr(obj, attr)) for attr, value in vars(obj).items()
-            if inspect.isclass(obj) and not attr.startswith("_")
+            (f"{name}.{attr}", getattr(obj, attr))
+            for attr, value in vars(obj).items()
+            if inspect.isclass(obj)
+            and not attr.startswith("_")
             and (callable(value) or isinstance(value, (property, staticmethod, classmethod)))
         ]
         missing += [label for label, member in members if not inspect.getdoc(member)]

@@ -6,6 +6,7 @@ the chapter "CNNs: Convolutions & Pooling"; its ``SimpleCNN`` also uses bare ``R
 train, and compute exactly what the package's own ``nn.Conv2d``, ``nn.MaxPool2d`` and
 ``models.SimpleCNN`` compute from the same weights -- outputs and gradients.
 """
+
 from __future__ import annotations
 
 import os
@@ -18,8 +19,8 @@ import numpy as np
 import pytest
 
 import minitorch_cnn as t
-from minitorch_cnn import data, models, optim
-from minitorch_cnn import nn, functional as F
+from minitorch_cnn import data, models, nn, optim
+from minitorch_cnn import functional as F
 from minitorch_cnn.summary import summary
 
 # ----- the chapter's listings, verbatim below this line ---------------------------------------
@@ -105,7 +106,7 @@ def test_chapter_conv2d_draws_float32_weights_in_its_range() -> None:
     assert isinstance(layer.weight, nn.Parameter) and layer.weight.requires_grad
     assert layer.weight.shape == (64, 3, 3, 3)
     assert layer.weight.dtype == np.float32  # np.sqrt's float64 k did not upcast
-    k = 1 / 27 ** 0.5  # 1 / sqrt(3 * 3 * 3)
+    k = 1 / 27**0.5  # 1 / sqrt(3 * 3 * 3)
     assert np.abs(layer.weight.data).max() <= k
     assert layer.weight.data.max() > 0.9 * k and layer.weight.data.min() < -0.9 * k
     assert sum(p.size for p in layer.parameters()) == 1_728  # 3 x 3 x 3 x 64, as the chapter says
@@ -113,9 +114,15 @@ def test_chapter_conv2d_draws_float32_weights_in_its_range() -> None:
     np.testing.assert_array_equal(Conv2d(3, 64, 3).weight.data, layer.weight.data)
 
 
-@pytest.mark.parametrize("C, F_, kernel, stride, padding", [
-    (1, 4, 3, 1, 1), (3, 5, 3, 2, 1), (2, 3, 5, 1, 0), (3, 2, 2, 2, 0),
-])
+@pytest.mark.parametrize(
+    "C, F_, kernel, stride, padding",
+    [
+        (1, 4, 3, 1, 1),
+        (3, 5, 3, 2, 1),
+        (2, 3, 5, 1, 0),
+        (3, 2, 2, 2, 0),
+    ],
+)
 def test_chapter_conv2d_computes_what_nn_conv2d_computes(
     C: int, F_: int, kernel: int, stride: int, padding: int
 ) -> None:
@@ -137,7 +144,9 @@ def test_chapter_conv2d_computes_what_nn_conv2d_computes(
 
 
 @pytest.mark.parametrize("kernel, stride", [(2, None), (3, 2), (2, 1)])
-def test_chapter_maxpool2d_computes_what_nn_maxpool2d_computes(kernel: int, stride: int | None) -> None:
+def test_chapter_maxpool2d_computes_what_nn_maxpool2d_computes(
+    kernel: int, stride: int | None
+) -> None:
     chapter, ours = MaxPool2d(kernel, stride), nn.MaxPool2d(kernel, stride)
     assert chapter.stride == (stride or kernel)
     x = _random(2, 3, 8, 7)
@@ -165,8 +174,12 @@ def _matched_pair() -> tuple[SimpleCNN, models.SimpleCNN]:
     ours = models.SimpleCNN(generator=np.random.default_rng(2))
     state = chapter.state_dict()
     assert sorted(state) == [
-        "conv_layers.0.weight", "conv_layers.3.weight", "fc_layers.1.bias", "fc_layers.1.weight",
-        "fc_layers.3.bias", "fc_layers.3.weight",
+        "conv_layers.0.weight",
+        "conv_layers.3.weight",
+        "fc_layers.1.bias",
+        "fc_layers.1.weight",
+        "fc_layers.3.bias",
+        "fc_layers.3.weight",
     ]
     state["conv_layers.0.bias"] = np.zeros(32, dtype=np.float32)
     state["conv_layers.3.bias"] = np.zeros(64, dtype=np.float32)
@@ -195,7 +208,9 @@ def test_chapter_simple_cnn_computes_what_models_simple_cnn_computes() -> None:
 
 
 def test_summary_names_the_chapters_own_conv2d_as_a_layer_it_cannot_size() -> None:
-    with pytest.raises(TypeError, match=rf"cannot size conv_layers\.0 \({re.escape(__name__)}\.Conv2d\)"):
+    with pytest.raises(
+        TypeError, match=rf"cannot size conv_layers\.0 \({re.escape(__name__)}\.Conv2d\)"
+    ):
         summary(SimpleCNN(), ("batch", 1, 28, 28))
 
 
@@ -240,9 +255,16 @@ def _matrix_after(lines: list[str], header: str) -> list[list[int]]:
 def _run_example(name: str, *args: str) -> subprocess.CompletedProcess:
     """Run ``examples/<name>`` as a user would, with this checkout's package first on the path."""
     root = Path(__file__).parents[1]
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")]))
-    done = subprocess.run([sys.executable, str(root / "examples" / name), *args], capture_output=True,
-                          text=True, timeout=300, env=env)
+    env = dict(
+        os.environ, PYTHONPATH=os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")])
+    )
+    done = subprocess.run(
+        [sys.executable, str(root / "examples" / name), *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
     assert done.returncode == 0, done.stderr
     return done
 

@@ -1,4 +1,5 @@
 """Tests of checkpoint.py: round trips, clear errors, atomic writes and exact resumption."""
+
 from __future__ import annotations
 
 import os
@@ -16,8 +17,11 @@ def _tiny_cnn(seed: int) -> nn.Module:
     """(N, 1, 8, 8) -> (N, 3): a conv, a pool and a linear layer, small enough to train fast."""
     rng = np.random.default_rng(seed)
     return nn.Sequential(
-        nn.Conv2d(1, 4, 3, padding=1, generator=rng), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Flatten(), nn.Linear(4 * 4 * 4, 3, generator=rng),
+        nn.Conv2d(1, 4, 3, padding=1, generator=rng),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Linear(4 * 4 * 4, 3, generator=rng),
     )
 
 
@@ -38,7 +42,10 @@ def _train(model: nn.Module, opt: optim.Optimizer, rng: np.random.Generator, ste
 
 
 def _state(model: nn.Module, opt: optim.Optimizer) -> dict[str, np.ndarray]:
-    return {**model.state_dict(), **{f"opt.{k}": np.asarray(v) for k, v in opt.state_dict().items()}}
+    return {
+        **model.state_dict(),
+        **{f"opt.{k}": np.asarray(v) for k, v in opt.state_dict().items()},
+    }
 
 
 def test_round_trip_restores_everything(tmp_path: Path) -> None:
@@ -72,7 +79,9 @@ def test_model_only_checkpoint(tmp_path: Path) -> None:
     save_checkpoint(tmp_path / "m.npz", model)
     other = models.MLP(hidden=(8,), generator=np.random.default_rng(1))
     assert load_checkpoint(tmp_path / "m.npz", other)["optimizer"] == ""
-    assert all(np.array_equal(a.data, b.data) for a, b in zip(model.parameters(), other.parameters()))
+    assert all(
+        np.array_equal(a.data, b.data) for a, b in zip(model.parameters(), other.parameters())
+    )
     with pytest.raises(ValueError, match="holds the state of a missing optimizer, expected Adam"):
         load_checkpoint(tmp_path / "m.npz", other, optim.Adam(other.parameters()))
     with pytest.raises(ValueError, match="saved without a generator state"):
@@ -83,8 +92,11 @@ def test_other_architecture_is_a_clear_error_and_changes_nothing(tmp_path: Path)
     save_checkpoint(tmp_path / "simple.npz", models.SimpleCNN(generator=np.random.default_rng(0)))
     target = models.MNISTConvNet(generator=np.random.default_rng(1))
     before = target.state_dict()
-    with pytest.raises(ValueError, match=r"holds a SimpleCNN, which does not fit this MNISTConvNet.*"
-                       r"fc_layers.1.weight: expected \(256, 3136\), got \(128, 3136\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"holds a SimpleCNN, which does not fit this MNISTConvNet.*"
+        r"fc_layers.1.weight: expected \(256, 3136\), got \(128, 3136\)",
+    ):
         load_checkpoint(tmp_path / "simple.npz", target)
     save_checkpoint(tmp_path / "mlp.npz", models.MLP(generator=np.random.default_rng(0)))
     with pytest.raises(ValueError, match=r"holds a MLP.*missing keys \['conv_layers.0.weight'"):
@@ -102,7 +114,9 @@ def test_other_optimizer_is_a_clear_error(tmp_path: Path) -> None:
 
 def test_not_a_checkpoint(tmp_path: Path) -> None:
     np.savez(tmp_path / "plain.npz", weights=np.zeros(3))
-    with pytest.raises(ValueError, match=r"plain.npz is not a readable minitorch_cnn checkpoint \(.*meta/format"):
+    with pytest.raises(
+        ValueError, match=r"plain.npz is not a readable minitorch_cnn checkpoint \(.*meta/format"
+    ):
         load_checkpoint(tmp_path / "plain.npz", models.MLP())
 
 
@@ -134,13 +148,18 @@ def test_interrupted_save_leaves_the_previous_checkpoint_intact(
     assert os.listdir(tmp_path) == ["ckpt.npz"]  # no temporary file left behind
     check = models.MLP(hidden=(8,), generator=np.random.default_rng(2))
     assert load_checkpoint(path, check)["epoch"] == 1
-    assert all(np.array_equal(a.data, b.data) for a, b in zip(first.parameters(), check.parameters()))
+    assert all(
+        np.array_equal(a.data, b.data) for a, b in zip(first.parameters(), check.parameters())
+    )
 
 
-@pytest.mark.parametrize("make_opt", [
-    lambda ps: optim.Adam(ps, lr=0.01),
-    lambda ps: optim.SGD(ps, lr=0.05, momentum=0.9, weight_decay=1e-3),
-])
+@pytest.mark.parametrize(
+    "make_opt",
+    [
+        lambda ps: optim.Adam(ps, lr=0.01),
+        lambda ps: optim.SGD(ps, lr=0.05, momentum=0.9, weight_decay=1e-3),
+    ],
+)
 def test_resume_is_bit_for_bit_identical(tmp_path: Path, make_opt) -> None:
     straight = _tiny_cnn(seed=0)
     straight_opt = make_opt(straight.parameters())
@@ -156,7 +175,10 @@ def test_resume_is_bit_for_bit_identical(tmp_path: Path, make_opt) -> None:
     resumed = _tiny_cnn(seed=42)  # different initial weights: all overwritten by the load
     resumed_opt = make_opt(resumed.parameters())
     resumed_rng = np.random.default_rng(0)
-    assert load_checkpoint(tmp_path / "k.npz", resumed, resumed_opt, generator=resumed_rng)["step"] == 4
+    assert (
+        load_checkpoint(tmp_path / "k.npz", resumed, resumed_opt, generator=resumed_rng)["step"]
+        == 4
+    )
     _train(resumed, resumed_opt, resumed_rng, steps=6)
 
     expected, got = _state(straight, straight_opt), _state(resumed, resumed_opt)

@@ -2,17 +2,18 @@
 
 Read next: ``tests/test_pool.py``.
 """
+
 from __future__ import annotations
 
 import re
 
 import numpy as np
 import pytest
+import reference as ref
 from hypothesis import example, given
 from hypothesis import strategies as st
 
 import minitorch_cnn as mt
-import reference as ref
 from minitorch_cnn import functional as F
 from minitorch_cnn import nn
 from minitorch_cnn.testing import Conv2dConfig, arrays, conv2d_configs, memory_layouts
@@ -46,8 +47,10 @@ def _conv_case(draw: st.DrawFn, dtype: np.dtype | None = None, **bounds: int) ->
     bias = draw(arrays((cfg.C_out,), dtype)) if cfg.bias else None
     as_int = draw(st.booleans())
     kwargs = dict(
-        stride=_setting(cfg.stride, as_int), padding=_setting(cfg.padding, as_int),
-        dilation=_setting(cfg.dilation, as_int), groups=cfg.groups,
+        stride=_setting(cfg.stride, as_int),
+        padding=_setting(cfg.padding, as_int),
+        dilation=_setting(cfg.dilation, as_int),
+        groups=cfg.groups,
     )
     grad_out = draw(arrays(cfg.output_shape, dtype))
     return cfg, x, weight, bias, kwargs, grad_out
@@ -88,8 +91,11 @@ def test_conv2d_forward_and_gradients_match_reference(case: tuple) -> None:
 @given(_conv_case(dtype=np.float64, max_batch=1, max_channels=3, max_side=5))
 def test_conv2d_gradcheck(case: tuple) -> None:
     cfg, x, weight, bias, kwargs, _ = case
-    inputs = [mt.Tensor(x, requires_grad=True), mt.Tensor(weight, requires_grad=True),
-              None if bias is None else mt.Tensor(bias, requires_grad=True)]
+    inputs = [
+        mt.Tensor(x, requires_grad=True),
+        mt.Tensor(weight, requires_grad=True),
+        None if bias is None else mt.Tensor(bias, requires_grad=True),
+    ]
     assert mt.gradcheck(lambda x, w, b: F.conv2d(x, w, b, **kwargs), inputs)
 
 
@@ -110,8 +116,9 @@ def test_reference_conv2d_backward_is_the_adjoint_of_its_forward(
 # ----- output size ------------------------------------------------------------------------
 
 
-@given(st.integers(1, 40), st.integers(1, 9), st.integers(1, 6), st.integers(0, 5),
-       st.integers(1, 4))
+@given(
+    st.integers(1, 40), st.integers(1, 9), st.integers(1, 6), st.integers(0, 5), st.integers(1, 4)
+)
 @example(size=8, kernel=3, stride=2, padding=0, dilation=1)  # (8 - 3) / 2 = 2.5 floors to 2
 @example(size=2, kernel=5, stride=1, padding=1, dilation=1)  # kernel 5 > padded input 4
 def test_conv_output_size_matches_counting_windows(
@@ -133,16 +140,34 @@ def test_conv_output_size_chapter_patterns() -> None:
     assert F.conv_output_size(7, 3, dilation=3) == 1  # dilated extent 7 fits exactly
 
 
-@given(conv2d_configs(max_batch=1, max_channels=2, max_side=12, max_kernel=5, max_stride=4,
-                      max_padding=3, max_dilation=3))
+@given(
+    conv2d_configs(
+        max_batch=1,
+        max_channels=2,
+        max_side=12,
+        max_kernel=5,
+        max_stride=4,
+        max_padding=3,
+        max_dilation=3,
+    )
+)
 def test_conv2d_output_shape_is_the_formula(cfg: Conv2dConfig) -> None:
-    out = F.conv2d(mt.zeros(*cfg.input_shape), mt.zeros(*cfg.weight_shape),
-                   stride=cfg.stride, padding=cfg.padding, dilation=cfg.dilation, groups=cfg.groups)
-    formula = tuple(F.conv_output_size(*args) for args in zip(
-        (cfg.H, cfg.W), cfg.kernel, cfg.stride, cfg.padding, cfg.dilation))
+    out = F.conv2d(
+        mt.zeros(*cfg.input_shape),
+        mt.zeros(*cfg.weight_shape),
+        stride=cfg.stride,
+        padding=cfg.padding,
+        dilation=cfg.dilation,
+        groups=cfg.groups,
+    )
+    formula = tuple(
+        F.conv_output_size(*args)
+        for args in zip((cfg.H, cfg.W), cfg.kernel, cfg.stride, cfg.padding, cfg.dilation)
+    )
     assert out.shape == cfg.output_shape == (cfg.N, cfg.C_out) + formula
-    assert out.shape == ref.conv2d_output_shape(cfg.input_shape, cfg.weight_shape, cfg.stride,
-                                                cfg.padding, cfg.dilation)
+    assert out.shape == ref.conv2d_output_shape(
+        cfg.input_shape, cfg.weight_shape, cfg.stride, cfg.padding, cfg.dilation
+    )
 
 
 # ----- translation equivariance -----------------------------------------------------------
@@ -175,8 +200,9 @@ def test_conv2d_is_translation_equivariant(data: st.DataObject) -> None:
     out_x = F.conv2d(mt.Tensor(x), mt.Tensor(weight), **settings).data
     out_y = F.conv2d(mt.Tensor(y), mt.Tensor(weight), **settings).data
     rows, cols = max(0, i_end - a), max(0, j_end - b)
-    np.testing.assert_allclose(out_y[:, :, a:a + rows, b:b + cols], out_x[:, :, :rows, :cols],
-                               rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(
+        out_y[:, :, a : a + rows, b : b + cols], out_x[:, :, :rows, :cols], rtol=1e-10, atol=1e-10
+    )
 
 
 # ----- the chapter's worked examples ------------------------------------------------------
@@ -208,16 +234,18 @@ def test_vit_patch_embedding() -> None:
     assert out.shape == (1, 768, 14, 14)
     assert out.shape[2] * out.shape[3] == 196  # patches, each a 768-vector
     for f, i, j in [(0, 0, 0), (767, 13, 13), (300, 5, 9)]:
-        patch = x[0, :, 16 * i:16 * i + 16, 16 * j:16 * j + 16]
-        np.testing.assert_allclose(out.data[0, f, i, j], (patch * weight[f]).sum() + bias[f],
-                                   rtol=1e-4, atol=1e-3)
+        patch = x[0, :, 16 * i : 16 * i + 16, 16 * j : 16 * j + 16]
+        np.testing.assert_allclose(
+            out.data[0, f, i, j], (patch * weight[f]).sum() + bias[f], rtol=1e-4, atol=1e-3
+        )
     out.sum().backward()
     # dL/dw[f] is the sum of all 196 patches (the same for every f); dL/dx is sum_f w[f] tiled
     patch_sum = x.reshape(3, 14, 16, 14, 16).sum(axis=(1, 3))
     np.testing.assert_allclose(w_t.grad[0], patch_sum, rtol=1e-4, atol=1e-3)
     np.testing.assert_allclose(w_t.grad[767], patch_sum, rtol=1e-4, atol=1e-3)
-    np.testing.assert_allclose(x_t.grad[0, :, 16:32, 48:64], weight.sum(axis=0),
-                               rtol=1e-4, atol=1e-3)
+    np.testing.assert_allclose(
+        x_t.grad[0, :, 16:32, 48:64], weight.sum(axis=0), rtol=1e-4, atol=1e-3
+    )
 
 
 def test_conv2d_parameter_counts() -> None:
@@ -258,12 +286,22 @@ def _x(*shape: int) -> mt.Tensor:
         (_x(1, 2, 6, 6), _x(3, 2, 0, 3), {}, ValueError, ["0"]),
         # kernel 7 larger than the padded input 4 + 2*1 = 6; dilated extent 2*(4-1)+1 = 7 too
         (_x(1, 2, 4, 4), _x(3, 2, 7, 7), {"padding": 1}, ValueError, ["7", r"\b6\b|\b4\b"]),
-        (_x(1, 2, 4, 4), _x(3, 2, 4, 4), {"padding": 1, "dilation": 2}, ValueError,
-         ["7", r"\b6\b|\b4\b"]),
+        (
+            _x(1, 2, 4, 4),
+            _x(3, 2, 4, 4),
+            {"padding": 1, "dilation": 2},
+            ValueError,
+            ["7", r"\b6\b|\b4\b"],
+        ),
         # setting of the wrong kind or length
         (_x(1, 2, 6, 6), _x(3, 2, 3, 3), {"stride": 1.5}, TypeError, ["stride", "float|1.5"]),
-        (_x(1, 2, 6, 6), _x(3, 2, 3, 3), {"padding": (1, 1, 1)}, ValueError,
-         ["padding", r"\(1, 1, 1\)"]),
+        (
+            _x(1, 2, 6, 6),
+            _x(3, 2, 3, 3),
+            {"padding": (1, 1, 1)},
+            ValueError,
+            ["padding", r"\(1, 1, 1\)"],
+        ),
     ],
 )
 def test_conv2d_rejects_bad_arguments(

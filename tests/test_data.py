@@ -1,4 +1,5 @@
 """MNIST loading, verification, download (against a local HTTP server) and batching."""
+
 from __future__ import annotations
 
 import gzip
@@ -136,7 +137,9 @@ def _with_label_flipped(raw: bytes) -> bytes:
 
 DAMAGES = {  # name -> (file bytes made from the good IDX content, file name suffix, error)
     "truncated data": (
-        lambda raw: raw[:5000], "", "truncated: 5000 bytes of IDX content, expected 10008"
+        lambda raw: raw[:5000],
+        "",
+        "truncated: 5000 bytes of IDX content, expected 10008",
     ),
     "truncated header": (lambda raw: raw[:6], "", "truncated: 6 bytes, shorter than the 8-byte"),
     "truncated gzip": (lambda raw: gzip.compress(raw)[:1000], ".gz", "truncated or corrupt"),
@@ -432,7 +435,7 @@ def test_drop_last_drops_the_short_batch() -> None:
 def test_normalized_training_set_has_mean_0_std_1(train_set: tuple[np.ndarray, np.ndarray]) -> None:
     images, labels = train_set
     total = total_sq = count = 0.0
-    for x, y in data.DataLoader(images, labels, 4096, shuffle=False):
+    for x, _y in data.DataLoader(images, labels, 4096, shuffle=False):
         assert x.dtype == np.float32
         total += x.sum(dtype=np.float64)
         total_sq += np.square(x, dtype=np.float64).sum()

@@ -18,6 +18,7 @@ constants are then frozen: ``gradcheck`` replays exactly the same graph on pertu
 
 Read next: ``tests/test_training_memory.py``.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -50,8 +51,11 @@ class Step:
 
 
 OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
-    "+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b,
-    "/": lambda a, b: a / b, "@": lambda a, b: a @ b,
+    "+": lambda a, b: a + b,
+    "-": lambda a, b: a - b,
+    "*": lambda a, b: a * b,
+    "/": lambda a, b: a / b,
+    "@": lambda a, b: a @ b,
 }
 
 # op name -> how to compute it from (const, *input tensors)
@@ -79,8 +83,12 @@ APPLY: dict[str, Callable[..., mt.Tensor]] = {
     "log_softmax": lambda c, a: F.log_softmax(a, axis=c),
     "cross_entropy": lambda c, a: F.cross_entropy(a, c),
     "conv2d": lambda c, a, w, b: F.conv2d(
-        a, w[:, : a.shape[1], : c["kernel"][0], : c["kernel"][1]], b if c["bias"] else None,
-        stride=c["stride"], padding=c["padding"], dilation=c["dilation"],
+        a,
+        w[:, : a.shape[1], : c["kernel"][0], : c["kernel"][1]],
+        b if c["bias"] else None,
+        stride=c["stride"],
+        padding=c["padding"],
+        dilation=c["dilation"],
     ),
     "max_pool2d": lambda c, a: F.max_pool2d(a + c[3], c[0], c[1], c[2]),
     "avg_pool2d": lambda c, a: F.avg_pool2d(a, c[0], c[1], c[2]),
@@ -93,6 +101,7 @@ def apply(step: Step, nodes: list[mt.Tensor]) -> mt.Tensor:
 
 
 # ----- drawing the constants that keep each step smooth ----------------------------------------
+
 
 def _shift_to_margin(value: np.ndarray) -> float:
     """A constant c with value + c >= MARGIN everywhere (0 when it already is)."""
@@ -204,7 +213,10 @@ def _applicable(op: str, a: mt.Tensor, nodes: list[mt.Tensor]) -> bool:
 
 
 def draw_step(
-    draw: st.DrawFn, nodes: list[mt.Tensor], leaves: dict[str, int], op: str | None = None,
+    draw: st.DrawFn,
+    nodes: list[mt.Tensor],
+    leaves: dict[str, int],
+    op: str | None = None,
     index: int | None = None,
 ) -> Step:
     """An op (``op`` if given) and an input it applies to (node ``index`` if given), with the
@@ -266,8 +278,13 @@ def draw_step(
         return Step(op, (index,), np.array(targets))
     if op == "conv2d":
         (kh, sh, ph, dh), (kw, sw, pw, dw) = (_conv_axis(draw, size) for size in a.shape[2:])
-        const = dict(kernel=(kh, kw), stride=(sh, sw), padding=(ph, pw), dilation=(dh, dw),
-                     bias=draw(st.booleans()))
+        const = dict(
+            kernel=(kh, kw),
+            stride=(sh, sw),
+            padding=(ph, pw),
+            dilation=(dh, dw),
+            bias=draw(st.booleans()),
+        )
         return Step(op, (index, leaves["weight"], leaves["bias"]), const)
     if op == "max_pool2d":
         return Step(op, (index,), _pool_settings(draw, a.shape) + (_distinct(value),))
@@ -302,18 +319,22 @@ def graphs(
             nodes.append(out)
     rng = np.random.default_rng(draw(st.integers(0, 2**16)))
     used = {i for step in steps for i in step.args}
-    weights = [rng.standard_normal(node.shape) if i not in used else None
-               for i, node in enumerate(nodes[len(leaves):], start=len(leaves))]
+    weights = [
+        rng.standard_normal(node.shape) if i not in used else None
+        for i, node in enumerate(nodes[len(leaves) :], start=len(leaves))
+    ]
     return leaves, steps, weights
 
 
-def replay(leaves: list[mt.Tensor], steps: list[Step], weights: list[np.ndarray | None]) -> mt.Tensor:
+def replay(
+    leaves: list[mt.Tensor], steps: list[Step], weights: list[np.ndarray | None]
+) -> mt.Tensor:
     """The graph's value: the sum of each unused node times its fixed weight array."""
     nodes = list(leaves)
     for step in steps:
         nodes.append(apply(step, nodes))
     total = mt.tensor(np.float64(0.0))
-    for node, weight in zip(nodes[len(leaves):], weights):
+    for node, weight in zip(nodes[len(leaves) :], weights):
         if weight is not None:
             total = total + (node * weight).sum()
     return total
@@ -350,6 +371,8 @@ def test_the_constants_keep_kinks_and_poles_away() -> None:
     assert np.abs(moved).min() >= KINK_GAP / 2 and moved[0, 1] < 0 and moved[1, 2] == -5.0
     ladder = np.sort((value + _distinct(value)).ravel())
     assert np.diff(ladder).min() >= KINK_GAP - 1e-12
-    np.testing.assert_array_equal(np.argsort(value.ravel(), kind="stable"),
-                                  np.argsort((value + _distinct(value)).ravel(), kind="stable"))
+    np.testing.assert_array_equal(
+        np.argsort(value.ravel(), kind="stable"),
+        np.argsort((value + _distinct(value)).ravel(), kind="stable"),
+    )
     assert _distinct(np.array([0.0, 1.0, -1.0])) == 0.0  # already apart: left alone

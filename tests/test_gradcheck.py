@@ -4,6 +4,7 @@ Every gradient test in the project trusts ``gradcheck``; these tests give it bac
 are wrong in the ways real bugs are (one entry off, entries swapped, a missing factor, a
 forgotten input) and check that it catches each one and says where.
 """
+
 from __future__ import annotations
 
 import re
@@ -112,8 +113,10 @@ def test_float32_inputs_are_checked_in_float64_and_left_untouched() -> None:
 
 def test_non_tensor_arguments_pass_through() -> None:
     targets = np.array([1, 0])
-    assert mt.gradcheck(lambda z, t, scale: mt.functional.cross_entropy(z * scale, t),
-                        [_leaf(np.array([[0.2, -0.4], [1.0, 0.3]])), targets, 3.0])
+    assert mt.gradcheck(
+        lambda z, t, scale: mt.functional.cross_entropy(z * scale, t),
+        [_leaf(np.array([[0.2, -0.4], [1.0, 0.3]])), targets, 3.0],
+    )
 
 
 def test_tolerances_decide() -> None:

@@ -3,6 +3,7 @@
 Counts, not timings: the number of live graph nodes (``Tensor`` and ``Context`` objects found
 by the garbage collector), weak references to intermediates, and traced NumPy bytes.
 """
+
 from __future__ import annotations
 
 import gc
@@ -20,8 +21,10 @@ def _live_nodes() -> tuple[int, int]:
     """(live Tensors, live Contexts), after a full collection."""
     gc.collect()
     objects = gc.get_objects()
-    return (sum(isinstance(o, mt.Tensor) for o in objects),
-            sum(isinstance(o, Context) for o in objects))
+    return (
+        sum(isinstance(o, mt.Tensor) for o in objects),
+        sum(isinstance(o, Context) for o in objects),
+    )
 
 
 class _TinyNet:

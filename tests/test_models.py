@@ -1,4 +1,5 @@
 """Tests of models.py: the chapter's architectures, their sizes, keys, shapes and gradients."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -29,7 +30,9 @@ def test_parameter_counts(build, expected: int) -> None:
 
 
 def test_mlp_widths_are_validated() -> None:
-    assert _count(models.MLP(hidden=(32,), generator=np.random.default_rng(0))) == 784 * 32 + 32 + 330
+    assert (
+        _count(models.MLP(hidden=(32,), generator=np.random.default_rng(0))) == 784 * 32 + 32 + 330
+    )
     with pytest.raises(TypeError, match="hidden must be a tuple of layer widths .*got 5"):
         models.MLP(hidden=5)
     with pytest.raises(ValueError, match="out_features must be >= 1, got 0"):
@@ -39,11 +42,18 @@ def test_mlp_widths_are_validated() -> None:
 def test_state_dict_keys_read_like_pytorch() -> None:
     keys = list(models.MNISTConvNet(generator=np.random.default_rng(0)).state_dict())
     assert keys == [
-        "conv_layers.0.weight", "conv_layers.0.bias", "conv_layers.3.weight", "conv_layers.3.bias",
-        "fc_layers.1.weight", "fc_layers.1.bias", "fc_layers.3.weight", "fc_layers.3.bias",
+        "conv_layers.0.weight",
+        "conv_layers.0.bias",
+        "conv_layers.3.weight",
+        "conv_layers.3.bias",
+        "fc_layers.1.weight",
+        "fc_layers.1.bias",
+        "fc_layers.3.weight",
+        "fc_layers.3.bias",
     ]
     assert list(models.MLP(generator=np.random.default_rng(0)).state_dict())[:2] == [
-        "layers.1.weight", "layers.1.bias"
+        "layers.1.weight",
+        "layers.1.bias",
     ]
 
 

@@ -1,13 +1,14 @@
 """Tests of nn.py and init.py: parameter discovery, modes, state dicts, repr, layer settings."""
+
 from __future__ import annotations
 
 import math
 
 import numpy as np
 import pytest
+import reference as ref
 
 import minitorch_cnn as mt
-import reference as ref
 from minitorch_cnn import init, nn
 
 
@@ -114,7 +115,9 @@ def test_load_state_dict_missing_and_unexpected_keys() -> None:
     state = model.state_dict()
     del state["head.weight"]
     state["head.bias"] = np.zeros(2)
-    with pytest.raises(ValueError, match=r"missing keys \['head.weight'\], unexpected keys \['head.bias'\]"):
+    with pytest.raises(
+        ValueError, match=r"missing keys \['head.weight'\], unexpected keys \['head.bias'\]"
+    ):
         model.load_state_dict(state)
 
 
@@ -133,13 +136,22 @@ def test_load_state_dict_wrong_shape_changes_nothing() -> None:
 @pytest.mark.parametrize(
     ("layer", "text"),
     [
-        (nn.Conv2d(1, 32, 3, padding=1), "Conv2d(1, 32, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))"),
-        (nn.Conv2d(3, 64, 3, bias=False), "Conv2d(3, 64, kernel_size=(3, 3), stride=(1, 1), bias=False)"),
+        (
+            nn.Conv2d(1, 32, 3, padding=1),
+            "Conv2d(1, 32, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))",
+        ),
+        (
+            nn.Conv2d(3, 64, 3, bias=False),
+            "Conv2d(3, 64, kernel_size=(3, 3), stride=(1, 1), bias=False)",
+        ),
         (
             nn.Conv2d(4, 8, (3, 5), stride=2, padding=(0, 1), dilation=2, groups=2),
             "Conv2d(4, 8, kernel_size=(3, 5), stride=(2, 2), padding=(0, 1), dilation=(2, 2), groups=2)",
         ),
-        (nn.Conv2d(3, 768, kernel_size=16, stride=16), "Conv2d(3, 768, kernel_size=(16, 16), stride=(16, 16))"),
+        (
+            nn.Conv2d(3, 768, kernel_size=16, stride=16),
+            "Conv2d(3, 768, kernel_size=(16, 16), stride=(16, 16))",
+        ),
         (nn.MaxPool2d(2), "MaxPool2d(kernel_size=2, stride=2, padding=0)"),
         (nn.AvgPool2d(3, stride=1, padding=1), "AvgPool2d(kernel_size=3, stride=1, padding=1)"),
         (nn.Linear(3136, 256), "Linear(in_features=3136, out_features=256, bias=True)"),
@@ -172,8 +184,12 @@ def test_conv2d_parameter_counts_from_the_chapter() -> None:
     assert sum(p.size for p in nn.Conv2d(32, 64, kernel_size=3).parameters()) == 18_496
 
 
-@pytest.mark.parametrize(("in_channels", "groups", "kernel"), [(32, 1, (3, 3)), (8, 4, (5, 2)), (1, 1, (3, 3))])
-def test_conv2d_init_is_uniform_in_plus_minus_k(in_channels: int, groups: int, kernel: tuple) -> None:
+@pytest.mark.parametrize(
+    ("in_channels", "groups", "kernel"), [(32, 1, (3, 3)), (8, 4, (5, 2)), (1, 1, (3, 3))]
+)
+def test_conv2d_init_is_uniform_in_plus_minus_k(
+    in_channels: int, groups: int, kernel: tuple
+) -> None:
     layer = nn.Conv2d(in_channels, 64, kernel, groups=groups, generator=_rng(3))
     k = 1 / math.sqrt(in_channels / groups * kernel[0] * kernel[1])
     assert layer.weight.shape == (64, in_channels // groups) + kernel
@@ -223,11 +239,23 @@ def test_init_helpers() -> None:
     ("build", "error", "message"),
     [
         (lambda: nn.Conv2d(0, 8, 3), ValueError, "in_channels must be >= 1, got 0"),
-        (lambda: nn.Conv2d(3, 8, 3.0), TypeError, r"kernel_size must be an int or a pair of ints, got 3.0"),
-        (lambda: nn.Conv2d(3, 8, (3, 3, 3)), ValueError, r"kernel_size must be an int or a pair \(h, w\), got \(3, 3, 3\)"),
+        (
+            lambda: nn.Conv2d(3, 8, 3.0),
+            TypeError,
+            r"kernel_size must be an int or a pair of ints, got 3.0",
+        ),
+        (
+            lambda: nn.Conv2d(3, 8, (3, 3, 3)),
+            ValueError,
+            r"kernel_size must be an int or a pair \(h, w\), got \(3, 3, 3\)",
+        ),
         (lambda: nn.Conv2d(3, 8, 3, stride=0), ValueError, "stride must be >= 1, got 0"),
         (lambda: nn.Conv2d(3, 8, 3, padding=-1), ValueError, "padding must be >= 0, got -1"),
-        (lambda: nn.Conv2d(3, 8, 3, groups=2), ValueError, r"in_channels \(3\) and out_channels \(8\)"),
+        (
+            lambda: nn.Conv2d(3, 8, 3, groups=2),
+            ValueError,
+            r"in_channels \(3\) and out_channels \(8\)",
+        ),
         (lambda: nn.Linear(3, -1), ValueError, "out_features must be >= 1, got -1"),
         (lambda: nn.Linear(True, 2), TypeError, r"in_features must be an int, got True \(bool\)"),
         (lambda: nn.MaxPool2d(0), ValueError, "kernel_size must be >= 1, got 0"),
@@ -239,8 +267,11 @@ def test_init_helpers() -> None:
         (lambda: nn.Conv2d(1, 4, 3, generator=5), TypeError, "np.random.Generator .*got int 5"),
         (lambda: nn.Linear(3, 2, generator=np.random.RandomState(0)), TypeError, "got RandomState"),
         (lambda: nn.Linear(3, 2).load_state_dict([("weight", 1)]), TypeError, "mapping .*got list"),
-        (lambda: nn.Linear(1, 1).load_state_dict({"weight": [["a"]], "bias": [0.0]}), TypeError,
-         "weight must hold numbers, got an array of dtype <U1"),
+        (
+            lambda: nn.Linear(1, 1).load_state_dict({"weight": [["a"]], "bias": [0.0]}),
+            TypeError,
+            "weight must hold numbers, got an array of dtype <U1",
+        ),
     ],
 )
 def test_constructor_arguments_are_validated(build, error: type, message: str) -> None:
@@ -291,8 +322,9 @@ def test_module_without_forward_says_so() -> None:
 
 
 def test_conv2d_layer_applies_its_settings() -> None:
-    layer = nn.Conv2d(4, 6, (3, 2), stride=(2, 1), padding=(1, 0), dilation=(1, 2), groups=2,
-                      generator=_rng())
+    layer = nn.Conv2d(
+        4, 6, (3, 2), stride=(2, 1), padding=(1, 0), dilation=(1, 2), groups=2, generator=_rng()
+    )
     x = _rng(1).standard_normal((2, 4, 7, 6)).astype(np.float32)
     out = layer(mt.tensor(x))
     expected = ref.conv2d(x, layer.weight.data, layer.bias.data, (2, 1), (1, 0), (1, 2), 2)
@@ -300,10 +332,13 @@ def test_conv2d_layer_applies_its_settings() -> None:
     np.testing.assert_allclose(out.data, expected, rtol=1e-5, atol=1e-5)
 
 
-@pytest.mark.parametrize(("layer", "oracle", "settings"), [
-    (nn.MaxPool2d(3, stride=2, padding=1), ref.max_pool2d, ((3, 3), (2, 2), (1, 1))),
-    (nn.AvgPool2d((2, 3), stride=(2, 1)), ref.avg_pool2d, ((2, 3), (2, 1), (0, 0))),
-])
+@pytest.mark.parametrize(
+    ("layer", "oracle", "settings"),
+    [
+        (nn.MaxPool2d(3, stride=2, padding=1), ref.max_pool2d, ((3, 3), (2, 2), (1, 1))),
+        (nn.AvgPool2d((2, 3), stride=(2, 1)), ref.avg_pool2d, ((2, 3), (2, 1), (0, 0))),
+    ],
+)
 def test_pool_layers_apply_their_settings(layer: nn.Module, oracle, settings: tuple) -> None:
     x = _rng(2).standard_normal((2, 3, 6, 7)).astype(np.float32)
     expected = oracle(x, *settings)

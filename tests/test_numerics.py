@@ -12,6 +12,7 @@ same op run in float64 on the absolute values of its inputs.
 
 Read next: ``tests/test_fuzz_graphs.py``.
 """
+
 from __future__ import annotations
 
 import inspect
@@ -38,6 +39,7 @@ def _assert_within(error: np.ndarray, bound: np.ndarray) -> None:
 
 
 # ----- log_softmax and cross_entropy for huge logits -----------------------------------------
+
 
 def _log_softmax_reference(z: np.ndarray) -> np.ndarray:
     """log softmax of each row in float64, the sum of exponentials added exactly (math.fsum)."""
@@ -116,7 +118,10 @@ def test_log_of_zero_is_documented_and_gives_minus_inf_with_an_infinite_gradient
 
 # ----- conv and pooling in float32 against the same op in float64 ----------------------------
 
-def _run(op: Callable[..., mt.Tensor], arrays: list[np.ndarray], grad_out: np.ndarray) -> list[np.ndarray]:
+
+def _run(
+    op: Callable[..., mt.Tensor], arrays: list[np.ndarray], grad_out: np.ndarray
+) -> list[np.ndarray]:
     """[output, gradient of each input] of ``op(*arrays)`` with upstream gradient ``grad_out``."""
     tensors = [mt.tensor(a, requires_grad=True) for a in arrays]
     out = op(*tensors)
@@ -125,7 +130,10 @@ def _run(op: Callable[..., mt.Tensor], arrays: list[np.ndarray], grad_out: np.nd
 
 
 def _assert_within_sqrt_k_bound(
-    op: Callable[..., mt.Tensor], arrays: list[np.ndarray], grad_out: np.ndarray, terms: list[int],
+    op: Callable[..., mt.Tensor],
+    arrays: list[np.ndarray],
+    grad_out: np.ndarray,
+    terms: list[int],
     linear: bool = True,
 ) -> None:
     """float32 results of ``op`` within 2 * sqrt(K) * u * sum|terms| of the float64 ones, entry
@@ -141,7 +149,9 @@ def _assert_within_sqrt_k_bound(
     magnitude = _run(
         op, [a.astype(np.float64) for a in magnitude_inputs], np.abs(grad_out.astype(np.float64))
     )
-    for name, g, e, m, K in zip(["output", "grad 0", "grad 1", "grad 2"], got, exact, magnitude, terms):
+    for name, g, e, m, K in zip(
+        ["output", "grad 0", "grad 1", "grad 2"], got, exact, magnitude, terms
+    ):
         assert g.dtype == np.float32, name
         ratio = np.abs(g - e) / (math.sqrt(K) * U * np.abs(m) + np.finfo(np.float64).tiny)
         assert ratio.max() <= 2.0, f"{name}: error {ratio.max():.3g} x sqrt({K}) * u * sum|terms|"
@@ -166,7 +176,9 @@ def test_conv2d_float32_agrees_with_float64_on_a_large_input() -> None:
     bias = rng.standard_normal(F_, dtype=np.float32)
     grad_out = rng.standard_normal((N, F_, H, W), dtype=np.float32)
     terms = [C * K * K + 1, F_ * K * K, N * H * W, N * H * W]
-    _assert_within_sqrt_k_bound(lambda *t: F.conv2d(*t, padding=1), [x, weight, bias], grad_out, terms)
+    _assert_within_sqrt_k_bound(
+        lambda *t: F.conv2d(*t, padding=1), [x, weight, bias], grad_out, terms
+    )
 
 
 def test_pooling_float32_agrees_with_float64_on_a_large_input() -> None:
@@ -184,11 +196,14 @@ def test_pooling_float32_agrees_with_float64_on_a_large_input() -> None:
     settings = dict(kernel_size=3, stride=2, padding=1)
     out32 = F.max_pool2d(x, **settings).data
     np.testing.assert_array_equal(out32, F.max_pool2d(x.astype(np.float64), **settings).data)
-    _assert_within_sqrt_k_bound(lambda t: F.max_pool2d(t, **settings), [x], grad_out, [1, 4], linear=False)
+    _assert_within_sqrt_k_bound(
+        lambda t: F.max_pool2d(t, **settings), [x], grad_out, [1, 4], linear=False
+    )
     _assert_within_sqrt_k_bound(lambda t: F.avg_pool2d(t, **settings), [x], grad_out, [9, 4])
 
 
 # ----- detect_anomaly names the op where a NaN or inf is born ----------------------------------
+
 
 def _mnist_batch(n: int = 2) -> tuple[mt.Tensor, np.ndarray]:
     rng = np.random.default_rng(3)
@@ -210,7 +225,10 @@ def test_a_nan_pixel_is_caught_at_the_first_layer_of_a_training_step() -> None:
     model = models.SimpleCNN(generator=np.random.default_rng(1))
     x, y = _mnist_batch()
     x.data[1, 0, 5, 5] = np.nan
-    with mt.detect_anomaly(), pytest.raises(FloatingPointError, match=r"^Conv2d forward .*\(2, 1, 28, 28\)"):
+    with (
+        mt.detect_anomaly(),
+        pytest.raises(FloatingPointError, match=r"^Conv2d forward .*\(2, 1, 28, 28\)"),
+    ):
         F.cross_entropy(model(x), y).backward()
 
 
@@ -241,8 +259,9 @@ def test_log_in_forward_and_in_backward() -> None:
 @pytest.mark.filterwarnings("ignore:overflow:RuntimeWarning", "ignore:invalid:RuntimeWarning")
 def test_an_infinite_logit_is_named_at_cross_entropy_forward() -> None:
     logits = mt.tensor(np.array([[np.inf, 0.0], [1.0, 2.0]], np.float32), requires_grad=True)
-    with mt.detect_anomaly(), pytest.raises(
-        FloatingPointError, match=r"^CrossEntropy forward .*\(2, 2\), \(2,\)"
+    with (
+        mt.detect_anomaly(),
+        pytest.raises(FloatingPointError, match=r"^CrossEntropy forward .*\(2, 2\), \(2,\)"),
     ):
         F.cross_entropy(logits, np.array([0, 1]))
 
@@ -251,8 +270,13 @@ def test_a_healthy_training_step_is_unchanged_by_detect_anomaly() -> None:
     results = []
     for check in (False, True):
         rng = np.random.default_rng(4)
-        model = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1, generator=rng), nn.ReLU(), nn.MaxPool2d(2),
-                              nn.Flatten(), nn.Linear(4 * 14 * 14, 10, generator=rng))
+        model = nn.Sequential(
+            nn.Conv2d(1, 4, 3, padding=1, generator=rng),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Flatten(),
+            nn.Linear(4 * 14 * 14, 10, generator=rng),
+        )
         opt = optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
         x, y = _mnist_batch(4)
         for _ in range(2):

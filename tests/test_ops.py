@@ -5,6 +5,7 @@ inputs to float64 and checks every entry, so each ``@given`` test below is "for 
 shape (broadcasting pairs included), the analytic gradient equals the numeric one".
 Ops with kinks (relu, max) draw ``distinct_arrays``: no finite-difference step crosses a kink.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -25,13 +26,23 @@ def _leaf(array: np.ndarray) -> mt.Tensor:
 
 
 @st.composite
-def _array_pairs(draw: st.DrawFn, low: float = -3.0, high: float = 3.0,
-                 b_low: float | None = None, b_high: float | None = None) -> tuple:
+def _array_pairs(
+    draw: st.DrawFn,
+    low: float = -3.0,
+    high: float = 3.0,
+    b_low: float | None = None,
+    b_high: float | None = None,
+) -> tuple:
     """Two float64 arrays of broadcastable shapes; ``b`` may have its own value range."""
     shape_a, shape_b = draw(broadcastable_shapes(max_dims=3, max_side=3))
     a = draw(arrays(shape_a, min_value=low, max_value=high))
-    b = draw(arrays(shape_b, min_value=low if b_low is None else b_low,
-                    max_value=high if b_high is None else b_high))
+    b = draw(
+        arrays(
+            shape_b,
+            min_value=low if b_low is None else b_low,
+            max_value=high if b_high is None else b_high,
+        )
+    )
     return a, b
 
 
@@ -100,8 +111,13 @@ def test_reverse_operators_match_numpy(pair: tuple) -> None:
     a, b = pair
     t = _leaf(b)
     for result, expected in [
-        (a + t, a + b), (a - t, a - b), (a * t, a * b), (2.5 - t, 2.5 - b), (3 * t, 3 * b),
-        (np.float64(2) * t, 2 * b), (1.0 / (t * t + 1.0), 1.0 / (b * b + 1.0)),
+        (a + t, a + b),
+        (a - t, a - b),
+        (a * t, a * b),
+        (2.5 - t, 2.5 - b),
+        (3 * t, 3 * b),
+        (np.float64(2) * t, 2 * b),
+        (1.0 / (t * t + 1.0), 1.0 / (b * b + 1.0)),
         (2.0**t, 2.0**b),
     ]:
         assert isinstance(result, mt.Tensor)
@@ -110,6 +126,7 @@ def test_reverse_operators_match_numpy(pair: tuple) -> None:
 
 
 # ----- unary ops ---------------------------------------------------------------------------
+
 
 @given(x=arrays(SMALL))
 def test_neg_and_exp(x: np.ndarray) -> None:
@@ -139,6 +156,7 @@ def test_relu_gradient_at_zero_is_zero() -> None:
 
 
 # ----- reductions -----------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("name", ["sum", "mean"])
 @given(data=st.data(), keepdims=st.booleans())
@@ -218,6 +236,7 @@ def test_max_of_an_empty_tensor_is_an_error() -> None:
 
 # ----- shape ops ------------------------------------------------------------------------
 
+
 @given(data=st.data())
 def test_reshape(data: st.DataObject) -> None:
     x = data.draw(arrays(SMALL))
@@ -285,8 +304,9 @@ def test_basic_indexing_scatters_the_gradient_back(data: st.DataObject) -> None:
 @given(data=st.data())
 def test_integer_array_indexing_adds_up_repeated_picks(data: st.DataObject) -> None:
     x = data.draw(arrays(shapes(1, 3, 1, 4)))
-    rows = np.array(data.draw(st.lists(st.integers(-x.shape[0], x.shape[0] - 1),
-                                       min_size=1, max_size=6)))
+    rows = np.array(
+        data.draw(st.lists(st.integers(-x.shape[0], x.shape[0] - 1), min_size=1, max_size=6))
+    )
     np.testing.assert_array_equal(_leaf(x)[rows].data, x[rows])
     assert mt.gradcheck(lambda t: t[rows], [_leaf(x)])
     as_list, as_tensor = rows.tolist(), mt.tensor(rows)
@@ -295,8 +315,9 @@ def test_integer_array_indexing_adds_up_repeated_picks(data: st.DataObject) -> N
 
 def test_indexing_gradient_by_hand() -> None:
     x = _leaf(np.arange(12, dtype=np.float32).reshape(3, 4))
-    (x[[0, 0, 2]].sum() + x[1, 1:3].sum() + x[np.array([[True, False, False, True]] * 3)].sum()
-     ).backward()
+    (
+        x[[0, 0, 2]].sum() + x[1, 1:3].sum() + x[np.array([[True, False, False, True]] * 3)].sum()
+    ).backward()
     np.testing.assert_array_equal(
         x.grad, [[3.0, 2.0, 2.0, 3.0], [1.0, 1.0, 1.0, 1.0], [2.0, 1.0, 1.0, 2.0]]
     )
@@ -316,6 +337,7 @@ def test_bad_index_names_the_shape() -> None:
 
 
 # ----- matmul ---------------------------------------------------------------------------
+
 
 @st.composite
 def _matmul_shapes(draw: st.DrawFn) -> tuple[tuple[int, ...], tuple[int, ...]]:
@@ -347,11 +369,14 @@ def test_matmul_with_numpy_operands_from_either_side() -> None:
     np.testing.assert_array_equal(t.grad, 2 * np.repeat(a.sum(axis=0)[:, None], 2, axis=1))
 
 
-@pytest.mark.parametrize("shape_a, shape_b, words", [
-    ((2, 3), (4, 2), "last axis \\(3\\) must equal b's second-to-last axis \\(4\\)"),
-    ((3,), (4,), "b's only axis \\(4\\)"),
-    ((2, 2, 3), (3, 3, 2), "stack axes \\(2,\\) and \\(3,\\) do not broadcast"),
-])
+@pytest.mark.parametrize(
+    "shape_a, shape_b, words",
+    [
+        ((2, 3), (4, 2), "last axis \\(3\\) must equal b's second-to-last axis \\(4\\)"),
+        ((3,), (4,), "b's only axis \\(4\\)"),
+        ((2, 2, 3), (3, 3, 2), "stack axes \\(2,\\) and \\(3,\\) do not broadcast"),
+    ],
+)
 def test_matmul_shape_errors(shape_a: tuple, shape_b: tuple, words: str) -> None:
     with pytest.raises(ValueError, match=words):
         mt.ones(shape_a) @ mt.ones(shape_b)
@@ -364,6 +389,7 @@ def test_matmul_of_a_0d_operand_is_an_error() -> None:
 
 # ----- log_softmax and cross_entropy ----------------------------------------------------
 
+
 @given(data=st.data())
 def test_log_softmax(data: st.DataObject) -> None:
     x = data.draw(arrays(shapes(1, 3, 1, 4), min_value=-5, max_value=5))
@@ -371,8 +397,9 @@ def test_log_softmax(data: st.DataObject) -> None:
     y = F.log_softmax(_leaf(x), axis=axis).data
     np.testing.assert_allclose(np.exp(y).sum(axis=axis), 1.0, rtol=1e-12)
     shift = x - y  # log-sum-exp, the same for every entry along the axis
-    np.testing.assert_allclose(shift, np.broadcast_to(shift.max(axis=axis, keepdims=True),
-                                                      x.shape), rtol=1e-12)
+    np.testing.assert_allclose(
+        shift, np.broadcast_to(shift.max(axis=axis, keepdims=True), x.shape), rtol=1e-12
+    )
     np.testing.assert_array_equal(F.log_softmax(_leaf(x), dim=axis).data, y)
     assert mt.gradcheck(lambda t: F.log_softmax(t, axis=axis), [_leaf(x)])
 
@@ -405,8 +432,7 @@ def test_cross_entropy_value_and_gradient(case: tuple) -> None:
     logits, targets = case
     probs = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)  # naive: fine for |z|<=4
     expected = -np.log(probs[np.arange(len(targets)), targets]).mean()
-    np.testing.assert_allclose(F.cross_entropy(_leaf(logits), targets).item(), expected,
-                               rtol=1e-10)
+    np.testing.assert_allclose(F.cross_entropy(_leaf(logits), targets).item(), expected, rtol=1e-10)
     assert mt.gradcheck(F.cross_entropy, [_leaf(logits), targets])
     assert mt.gradcheck(F.cross_entropy, [_leaf(logits), mt.tensor(targets)])
 
@@ -420,13 +446,16 @@ def test_cross_entropy_of_huge_float32_logits_is_finite() -> None:
     np.testing.assert_allclose(logits.grad, [[0.0, 0.0, 0.0], [0.0, 0.5, -0.5]], atol=1e-6)
 
 
-@pytest.mark.parametrize("targets, error, words", [
-    (np.array([0, 3]), ValueError, r"class indices in \[0, 3\), got values from 0 to 3"),
-    (np.array([-1, 0]), ValueError, r"class indices in \[0, 3\), got values from -1 to 0"),
-    (np.array([0.0, 1.0]), TypeError, "integer class indices, got dtype float64"),
-    (mt.tensor([0.0, 1.0]), TypeError, "integer class indices, got dtype float32"),
-    (np.array([0, 1, 2]), ValueError, r"shape \(2,\) to match logits \(2, 3\), got \(3,\)"),
-])
+@pytest.mark.parametrize(
+    "targets, error, words",
+    [
+        (np.array([0, 3]), ValueError, r"class indices in \[0, 3\), got values from 0 to 3"),
+        (np.array([-1, 0]), ValueError, r"class indices in \[0, 3\), got values from -1 to 0"),
+        (np.array([0.0, 1.0]), TypeError, "integer class indices, got dtype float64"),
+        (mt.tensor([0.0, 1.0]), TypeError, "integer class indices, got dtype float32"),
+        (np.array([0, 1, 2]), ValueError, r"shape \(2,\) to match logits \(2, 3\), got \(3,\)"),
+    ],
+)
 def test_cross_entropy_rejects_bad_targets(targets: object, error: type, words: str) -> None:
     with pytest.raises(error, match=words):
         F.cross_entropy(mt.zeros(2, 3), targets)
@@ -440,6 +469,7 @@ def test_cross_entropy_rejects_bad_logits() -> None:
 
 
 # ----- linear, flatten, dropout ---------------------------------------------------------
+
 
 @given(data=st.data(), with_bias=st.booleans())
 def test_linear(data: st.DataObject, with_bias: bool) -> None:
@@ -463,8 +493,10 @@ def test_linear_shape_errors_name_the_sizes() -> None:
         F.linear(mt.ones(2, 3), mt.ones(3))
 
 
-@pytest.mark.parametrize("start_dim, expected", [(1, (2, 12)), (0, (24,)), (2, (2, 3, 4)),
-                                                 (-2, (2, 12)), (-1, (2, 3, 4))])
+@pytest.mark.parametrize(
+    "start_dim, expected",
+    [(1, (2, 12)), (0, (24,)), (2, (2, 3, 4)), (-2, (2, 12)), (-1, (2, 3, 4))],
+)
 def test_flatten(start_dim: int, expected: tuple) -> None:
     x = np.arange(24.0).reshape(2, 3, 4)
     out = F.flatten(_leaf(x), start_dim)
@@ -527,18 +559,23 @@ def _mixed_layout_operands(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray, np.
     return draw(pick)(a), draw(pick)(b), draw(pick)(grad)
 
 
-@pytest.mark.parametrize("op, grads", [
-    ("add", lambda a, b, g: (g, g)),
-    ("sub", lambda a, b, g: (g, -g)),
-    ("mul", lambda a, b, g: (g * b, g * a)),
-    ("truediv", lambda a, b, g: (g / b, -g * a / b**2)),
-])
+@pytest.mark.parametrize(
+    "op, grads",
+    [
+        ("add", lambda a, b, g: (g, g)),
+        ("sub", lambda a, b, g: (g, -g)),
+        ("mul", lambda a, b, g: (g * b, g * a)),
+        ("truediv", lambda a, b, g: (g / b, -g * a / b**2)),
+    ],
+)
 @given(operands=_mixed_layout_operands())
 def test_binary_ops_on_operands_stored_in_different_layouts(op: str, grads, operands) -> None:
     a, b, grad = operands
     ta, tb = _leaf(a), _leaf(b)
     out = getattr(ta, f"__{op}__")(tb)
-    np.testing.assert_allclose(out.data, getattr(np.ascontiguousarray(a), f"__{op}__")(b), rtol=1e-12)
+    np.testing.assert_allclose(
+        out.data, getattr(np.ascontiguousarray(a), f"__{op}__")(b), rtol=1e-12
+    )
     out.backward(grad)
     for leaf, expected in zip((ta, tb), grads(a, b, grad)):
         np.testing.assert_allclose(leaf.grad, expected, rtol=1e-12)

@@ -1,4 +1,5 @@
 """Tests of optim.py against updates computed by hand (or by a few-line float64 formula)."""
+
 from __future__ import annotations
 
 import math
@@ -54,7 +55,9 @@ def test_sgd_weight_decay_adds_to_the_gradient() -> None:
 
 
 # ----- Adam -------------------------------------------------------------------------------------
-def _adam_reference(p0: float, grads: list[float], lr: float, b1: float, b2: float, eps: float) -> float:
+def _adam_reference(
+    p0: float, grads: list[float], lr: float, b1: float, b2: float, eps: float
+) -> float:
     """The Adam paper's Algorithm 1 in float64, one scalar."""
     p, m, v = p0, 0.0, 0.0
     for t, g in enumerate(grads, start=1):
@@ -86,10 +89,13 @@ def test_adam_matches_the_papers_algorithm(betas: tuple[float, float]) -> None:
 
 
 # ----- shared behaviour -------------------------------------------------------------------------
-@pytest.mark.parametrize("make", [
-    lambda ps: optim.SGD(ps, lr=np.float64(0.1), momentum=np.float64(0.9), weight_decay=0.01),
-    lambda ps: optim.Adam(ps, lr=np.float64(0.1), betas=(np.float64(0.9), 0.99)),
-])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda ps: optim.SGD(ps, lr=np.float64(0.1), momentum=np.float64(0.9), weight_decay=0.01),
+        lambda ps: optim.Adam(ps, lr=np.float64(0.1), betas=(np.float64(0.9), 0.99)),
+    ],
+)
 def test_updates_are_in_place_and_stay_float32(make) -> None:
     p = _param(1.0, 2.0, 3.0)
     array = p.data
@@ -144,10 +150,13 @@ def test_sgd_minimises_a_quadratic() -> None:
 
 
 # ----- state_dict -------------------------------------------------------------------------------
-@pytest.mark.parametrize("make", [
-    lambda ps: optim.SGD(ps, lr=0.05, momentum=0.9),
-    lambda ps: optim.Adam(ps, lr=0.05),
-])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda ps: optim.SGD(ps, lr=0.05, momentum=0.9),
+        lambda ps: optim.Adam(ps, lr=0.05),
+    ],
+)
 def test_state_dict_round_trip_continues_identically(make) -> None:
     grads = np.random.default_rng(0).standard_normal((6, 2, 3)).astype(np.float32)
     a = [_param(1.0, 2.0, 3.0), _param(-1.0, 0.0, 1.0)]
@@ -189,7 +198,9 @@ def test_load_state_dict_errors() -> None:
     good = {"lr": 0.1, "beta1": 0.9, "beta2": 0.99, "eps": 1e-8}
     with pytest.raises(ValueError, match="unexpected key 'state.1.exp_avg'.*has 1 parameters"):
         opt.load_state_dict({**good, "state.1.exp_avg": np.zeros(2)})
-    with pytest.raises(ValueError, match=r"state.0.exp_avg has shape \(3,\), parameter 0 has shape \(2,\)"):
+    with pytest.raises(
+        ValueError, match=r"state.0.exp_avg has shape \(3,\), parameter 0 has shape \(2,\)"
+    ):
         opt.load_state_dict({**good, "state.0.exp_avg": np.zeros(3)})
 
 
@@ -199,14 +210,22 @@ def test_load_state_dict_errors() -> None:
         (lambda p: optim.SGD(p, lr=-0.1), ValueError, r"lr must be in \[0.0, inf\), got -0.1"),
         (lambda p: optim.SGD(p, lr="0.1"), TypeError, "lr must be a float, got str"),
         (lambda p: optim.SGD(p, lr=0.1, momentum=-1), ValueError, "momentum must be in"),
-        (lambda p: optim.Adam(p, betas=(0.9, 1.0)), ValueError, r"betas\[1\] must be in \[0.0, 1.0\), got 1.0"),
+        (
+            lambda p: optim.Adam(p, betas=(0.9, 1.0)),
+            ValueError,
+            r"betas\[1\] must be in \[0.0, 1.0\), got 1.0",
+        ),
         (lambda p: optim.Adam(p, betas=0.9), TypeError, "betas must be a pair"),
         (lambda p: optim.Adam(p, eps=-1e-8), ValueError, "eps must be in"),
         (lambda p: optim.SGD([], lr=0.1), ValueError, "empty parameter list"),
         (lambda p: optim.SGD([mt.ones(2)], lr=0.1), TypeError, "requires_grad=True"),
         (lambda p: optim.SGD([p[0] * 2], lr=0.1), TypeError, "leaf Tensors"),
         (lambda p: optim.SGD(p[0], lr=0.1), TypeError, "iterable of parameters.*got Parameter"),
-        (lambda p: optim.Adam(nn.Linear(2, 2)), TypeError, r"got Linear \(pass model.parameters\(\)\)"),
+        (
+            lambda p: optim.Adam(nn.Linear(2, 2)),
+            TypeError,
+            r"got Linear \(pass model.parameters\(\)\)",
+        ),
         (lambda p: optim.SGD(None, lr=0.1), TypeError, "iterable of parameters.*got NoneType"),
     ],
 )

@@ -2,18 +2,23 @@
 
 Read next: ``tests/test_testing.py``.
 """
+
 from __future__ import annotations
 
 import numpy as np
 import pytest
+import reference as ref
 from hypothesis import given
 from hypothesis import strategies as st
 
 import minitorch_cnn as mt
-import reference as ref
 from minitorch_cnn import functional as F
 from minitorch_cnn.testing import (
-    Pool2dConfig, arrays, distinct_arrays, memory_layouts, pool2d_configs,
+    Pool2dConfig,
+    arrays,
+    distinct_arrays,
+    memory_layouts,
+    pool2d_configs,
 )
 
 TOLERANCE = {
@@ -23,8 +28,11 @@ TOLERANCE = {
 # (op, reference forward, reference backward taking (x, grad_out, kernel, stride, padding))
 POOLS = {
     "max": (F.max_pool2d, ref.max_pool2d, ref.max_pool2d_backward),
-    "avg": (F.avg_pool2d, ref.avg_pool2d,
-            lambda x, *settings: ref.avg_pool2d_backward(x.shape, *settings)),
+    "avg": (
+        F.avg_pool2d,
+        ref.avg_pool2d,
+        lambda x, *settings: ref.avg_pool2d_backward(x.shape, *settings),
+    ),
 }
 
 
@@ -67,8 +75,9 @@ def _check_against_reference(kind: str, case: tuple) -> None:
     np.testing.assert_allclose(out.data, reference(x, *settings), **TOLERANCE[x.dtype])
     (out * mt.Tensor(grad_out)).sum().backward()
     assert x_t.grad.dtype == x.dtype
-    np.testing.assert_allclose(x_t.grad, reference_backward(x, grad_out, *settings),
-                               **TOLERANCE[x.dtype])
+    np.testing.assert_allclose(
+        x_t.grad, reference_backward(x, grad_out, *settings), **TOLERANCE[x.dtype]
+    )
 
 
 @given(_pool_case())
@@ -121,8 +130,9 @@ def test_chapter_max_pool_of_1_to_16() -> None:
     # mean of each 2x2 block: (1+2+5+6)/4 = 3.5, (3+4+7+8)/4 = 5.5, ...
     np.testing.assert_array_equal(F.avg_pool2d(x, 2).data[0, 0], [[3.5, 5.5], [11.5, 13.5]])
     out.sum().backward()
-    np.testing.assert_array_equal(x.grad[0, 0],
-                                  [[0, 0, 0, 0], [0, 1, 0, 1], [0, 0, 0, 0], [0, 1, 0, 1]])
+    np.testing.assert_array_equal(
+        x.grad[0, 0], [[0, 0, 0, 0], [0, 1, 0, 1], [0, 0, 0, 0], [0, 1, 0, 1]]
+    )
 
 
 def test_overlapping_windows_accumulate_gradients() -> None:
@@ -135,8 +145,9 @@ def test_overlapping_windows_accumulate_gradients() -> None:
     # average: each entry gets 1/4 of every window covering it (corners 1, edges 2, centre 4)
     y = _image([[1, 2, 3], [4, 9, 5], [6, 7, 8]])
     F.avg_pool2d(y, 2, stride=1).sum().backward()
-    np.testing.assert_array_equal(y.grad[0, 0],
-                                  [[0.25, 0.5, 0.25], [0.5, 1.0, 0.5], [0.25, 0.5, 0.25]])
+    np.testing.assert_array_equal(
+        y.grad[0, 0], [[0.25, 0.5, 0.25], [0.5, 1.0, 0.5], [0.25, 0.5, 0.25]]
+    )
 
 
 def test_max_pool_ties_route_to_the_first_in_row_major_order() -> None:
@@ -160,8 +171,9 @@ def test_avg_pool_counts_padding() -> None:
     x = _image([[1, 1], [1, 1]])
     out = F.avg_pool2d(x, 2, stride=1, padding=1)
     # corner windows hold one real 1 and three padding zeros: 1/4
-    np.testing.assert_array_equal(out.data[0, 0],
-                                  [[0.25, 0.5, 0.25], [0.5, 1.0, 0.5], [0.25, 0.5, 0.25]])
+    np.testing.assert_array_equal(
+        out.data[0, 0], [[0.25, 0.5, 0.25], [0.5, 1.0, 0.5], [0.25, 0.5, 0.25]]
+    )
 
 
 def test_pool_stride_defaults_to_kernel_size() -> None:
@@ -184,8 +196,12 @@ def test_pool_stride_defaults_to_kernel_size() -> None:
         ((1, 1, 6, 6), {"kernel_size": 2, "stride": 0}, ValueError, ["stride", r"\b0\b"]),
         ((1, 1, 6, 6), {"kernel_size": 2, "padding": -1}, ValueError, ["padding", "-1"]),
         # PyTorch's rule: padding at most kernel_size // 2 (here 4 // 2 = 2 < 3)
-        ((1, 1, 6, 6), {"kernel_size": 4, "padding": 3}, ValueError,
-         ["padding", r"\b3\b", r"\b2\b|\b4\b"]),
+        (
+            (1, 1, 6, 6),
+            {"kernel_size": 4, "padding": 3},
+            ValueError,
+            ["padding", r"\b3\b", r"\b2\b|\b4\b"],
+        ),
         # kernel 5 larger than the padded input 3 + 2*0
         ((1, 1, 3, 8), {"kernel_size": 5}, ValueError, [r"\b5\b", r"\b3\b"]),
         ((1, 1, 6, 6), {"kernel_size": 2.0}, TypeError, ["kernel", "float|2.0"]),

@@ -4,6 +4,7 @@ Expected values are worked out by hand in the tests (the chapter's SimpleCNN) or
 against what actually happens when data runs: the shape of a real forward pass, and the
 pixels a real backward pass reaches (the receptive field).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -39,7 +40,9 @@ def test_simple_cnn_by_hand() -> None:
         ("fc_layers.2", "ReLU", ("batch", 128), 0, (28, 28), None),
         ("fc_layers.3", "Linear", ("batch", 10), 128 * 10 + 10, (28, 28), None),
     ]
-    got = [(r.name, r.kind, r.output_shape, r.params, r.receptive_field, r.jump) for r in result.rows]
+    got = [
+        (r.name, r.kind, r.output_shape, r.params, r.receptive_field, r.jump) for r in result.rows
+    ]
     assert got == expected
     assert result.rows[0].input_shape == ("batch", 1, 28, 28)
     assert result.rows[3].input_shape == ("batch", 32, 14, 14)
@@ -54,7 +57,17 @@ def test_the_table_reads_like_the_chapters_comments() -> None:
     assert lines[0].split() == ["Layer", "Output", "shape", "Params", "Receptive", "field", "Jump"]
     assert lines[2].split() == ["input", "(batch,", "1,", "28,", "28)", "0", "1x1", "1x1"]
     row = next(line for line in lines if line.startswith("conv_layers.2 "))
-    assert row.split() == ["conv_layers.2", "(MaxPool2d)", "(batch,", "32,", "14,", "14)", "0", "4x4", "2x2"]
+    assert row.split() == [
+        "conv_layers.2",
+        "(MaxPool2d)",
+        "(batch,",
+        "32,",
+        "14,",
+        "14)",
+        "0",
+        "4x4",
+        "2x2",
+    ]
     row = next(line for line in lines if line.startswith("conv_layers.3 "))
     assert "(batch, 64, 14, 14)" in row and "18,496" in row
     row = next(line for line in lines if line.startswith("fc_layers.0 "))
@@ -63,12 +76,15 @@ def test_the_table_reads_like_the_chapters_comments() -> None:
     assert lines[-1] == "(batch, 1, 28, 28) -> (batch, 10)"
 
 
-@pytest.mark.parametrize("build, hidden_total", [
-    # 320 + 18,496 conv, then 3136 -> 256 -> 10
-    (models.MNISTConvNet, 320 + 18_496 + 3136 * 256 + 256 + 256 * 10 + 10),
-    # 784 -> 256 -> 128 -> 10
-    (models.MLP, 784 * 256 + 256 + 256 * 128 + 128 + 128 * 10 + 10),
-])
+@pytest.mark.parametrize(
+    "build, hidden_total",
+    [
+        # 320 + 18,496 conv, then 3136 -> 256 -> 10
+        (models.MNISTConvNet, 320 + 18_496 + 3136 * 256 + 256 + 256 * 10 + 10),
+        # 784 -> 256 -> 128 -> 10
+        (models.MLP, 784 * 256 + 256 + 256 * 128 + 128 + 128 * 10 + 10),
+    ],
+)
 def test_other_chapter_models(build, hidden_total: int) -> None:
     result = summary(build(generator=RNG), (64, 1, 28, 28))
     assert result.total_params == hidden_total
@@ -87,14 +103,24 @@ def test_nested_sequentials_and_custom_modules() -> None:
         def forward(self, x: mt.Tensor) -> mt.Tensor:
             return self.act(self.conv(x))
 
-    model = nn.Sequential(nn.Sequential(Block(), nn.MaxPool2d((2, 3))), nn.Flatten(),
-                          nn.Dropout(0.5), nn.Linear(8 * 8 * 5, 4, generator=RNG))
+    model = nn.Sequential(
+        nn.Sequential(Block(), nn.MaxPool2d((2, 3))),
+        nn.Flatten(),
+        nn.Dropout(0.5),
+        nn.Linear(8 * 8 * 5, 4, generator=RNG),
+    )
     result = summary(model, (2, 3, 32, 32))
     names = [row.name for row in result.rows]
     assert names == ["0.0.conv", "0.0.act", "0.1", "1", "2", "3"]
     # 32 -(k3 s2 p1)-> floor((32 + 2 - 3) / 2) + 1 = 16; pool (2, 3): 16 // 2 = 8, 16 // 3 = 5
     assert [row.output_shape for row in result.rows] == [
-        (2, 8, 16, 16), (2, 8, 16, 16), (2, 8, 8, 5), (2, 320), (2, 320), (2, 4)]
+        (2, 8, 16, 16),
+        (2, 8, 16, 16),
+        (2, 8, 8, 5),
+        (2, 320),
+        (2, 320),
+        (2, 4),
+    ]
     # rf: 3, then 3 + (2-1)*2 = 5 along H and 3 + (3-1)*2 = 7 along W; jumps 2 * (2, 3)
     assert result.rows[2].receptive_field == (5, 7) and result.rows[2].jump == (4, 6)
     assert result.rows[-1].receptive_field == (32, 32)
@@ -164,8 +190,11 @@ def test_a_layer_it_cannot_size_is_named() -> None:
 def test_an_empty_output_is_named_with_the_formula() -> None:
     model = models.SimpleCNN(generator=RNG)
     # 5 -> 5 -> 2 -> 2 -> pool 2 gives 1 ... but 3 -> 3 -> 1 -> conv(pad 1) 1 -> pool 2 on 1 is empty
-    with pytest.raises(ValueError, match=r"conv_layers\.5 cannot take input of shape "
-                                         r"\(batch, 64, 1, 1\), along the height: .*< 1"):
+    with pytest.raises(
+        ValueError,
+        match=r"conv_layers\.5 cannot take input of shape "
+        r"\(batch, 64, 1, 1\), along the height: .*< 1",
+    ):
         summary(model, ("batch", 1, 3, 3))
     with pytest.raises(ValueError, match=r"\(N, C, H, W\) input, got shape \(batch, 28, 28\)"):
         summary(model, ("batch", 28, 28))
@@ -173,19 +202,31 @@ def test_an_empty_output_is_named_with_the_formula() -> None:
 
 def test_mismatched_channels_and_features() -> None:
     model = models.SimpleCNN(generator=RNG)
-    with pytest.raises(ValueError, match=r"conv_layers\.0 expects 1 input channels, got .*\(2, 3, 28, 28\)"):
+    with pytest.raises(
+        ValueError, match=r"conv_layers\.0 expects 1 input channels, got .*\(2, 3, 28, 28\)"
+    ):
         summary(model, (2, 3, 28, 28))
     # 32 x 32 images give 64 x 8 x 8 = 4096 features, the Linear layer wants 3136
-    with pytest.raises(ValueError, match=r"fc_layers\.1 expects input with last axis 3136 .*\(2, 4096\)"):
+    with pytest.raises(
+        ValueError, match=r"fc_layers\.1 expects input with last axis 3136 .*\(2, 4096\)"
+    ):
         summary(model, (2, 1, 32, 32))
     with pytest.raises(ValueError, match=r"cannot flatten input of shape \(batch, 3\)"):
         summary(nn.Flatten(start_dim=0), ("batch", 3))
 
 
-@pytest.mark.parametrize("bad, error", [
-    ((1, 28, 28.0), ValueError), ((0, 1, 28, 28), ValueError), ((1, "C", 28, 28), ValueError),
-    ((True, 1, 2, 2), ValueError), ((), TypeError), (28, TypeError), ("batch", TypeError),
-])
+@pytest.mark.parametrize(
+    "bad, error",
+    [
+        ((1, 28, 28.0), ValueError),
+        ((0, 1, 28, 28), ValueError),
+        ((1, "C", 28, 28), ValueError),
+        ((True, 1, 2, 2), ValueError),
+        ((), TypeError),
+        (28, TypeError),
+        ("batch", TypeError),
+    ],
+)
 def test_bad_input_shapes(bad: object, error: type) -> None:
     with pytest.raises(error, match="input_shape"):
         summary(models.SimpleCNN(generator=RNG), bad)  # type: ignore[arg-type]
@@ -199,9 +240,15 @@ def test_a_model_that_is_not_a_module() -> None:
 # ----- against real forward and backward passes ---------------------------------------------
 
 # (kind, kernel, stride, padding, dilation)
-_CONV = st.tuples(st.just("conv"), st.integers(1, 3), st.integers(1, 2), st.integers(0, 2), st.integers(1, 2))
-_AVG = st.tuples(st.just("avg"), st.integers(1, 3), st.integers(1, 3), st.integers(0, 1), st.just(1))
-_MAX = st.tuples(st.just("max"), st.integers(1, 3), st.integers(1, 2), st.integers(0, 1), st.just(1))
+_CONV = st.tuples(
+    st.just("conv"), st.integers(1, 3), st.integers(1, 2), st.integers(0, 2), st.integers(1, 2)
+)
+_AVG = st.tuples(
+    st.just("avg"), st.integers(1, 3), st.integers(1, 3), st.integers(0, 1), st.just(1)
+)
+_MAX = st.tuples(
+    st.just("max"), st.integers(1, 3), st.integers(1, 2), st.integers(0, 1), st.just(1)
+)
 
 
 def _build(layers: list[tuple[str, int, int, int, int]], padding: bool = True) -> nn.Sequential:
@@ -213,11 +260,19 @@ def _build(layers: list[tuple[str, int, int, int, int]], padding: bool = True) -
             modules += [nn.Conv2d(2, 2, kernel, stride, pad, dilation, generator=RNG), nn.ReLU()]
         else:
             # pools allow padding of at most half the kernel
-            modules.append((nn.MaxPool2d if kind == "max" else nn.AvgPool2d)(kernel, stride, min(pad, kernel // 2)))
+            modules.append(
+                (nn.MaxPool2d if kind == "max" else nn.AvgPool2d)(
+                    kernel, stride, min(pad, kernel // 2)
+                )
+            )
     return nn.Sequential(*modules)
 
 
-@given(st.lists(st.one_of(_CONV, _AVG, _MAX), min_size=1, max_size=4), st.integers(1, 12), st.integers(1, 12))
+@given(
+    st.lists(st.one_of(_CONV, _AVG, _MAX), min_size=1, max_size=4),
+    st.integers(1, 12),
+    st.integers(1, 12),
+)
 def test_output_shape_is_what_a_forward_pass_gives(layers: list, H: int, W: int) -> None:
     model = _build(layers)
     try:
@@ -242,7 +297,9 @@ def test_receptive_field_and_jump_are_what_backward_reaches(layers: list) -> Non
     last = summary(model, (1, 2, 64, 64)).rows[-1]  # 64 fits any 3 layers of these sizes
     (RH, RW), (JH, JW) = last.receptive_field, last.jump
     # room for exactly two outputs per axis: floor((R + J - R) / J) + 1 = 2
-    x = mt.Tensor(RNG.uniform(0.5, 1.0, (1, 2, RH + JH, RW + JW)).astype(np.float32), requires_grad=True)
+    x = mt.Tensor(
+        RNG.uniform(0.5, 1.0, (1, 2, RH + JH, RW + JW)).astype(np.float32), requires_grad=True
+    )
     assert model(x).shape[2:] == (2, 2)
     for i, j in ((0, 0), (1, 1), (0, 1)):
         x.zero_grad()

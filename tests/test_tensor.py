@@ -4,6 +4,7 @@ The rule that matters most for speed is that nothing silently becomes float64: a
 number, a NumPy scalar or a 0-d array combined with a float32 tensor keeps float32, in the
 forward output *and* in every gradient.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -66,11 +67,16 @@ def test_a_tensor_wraps_another_tensors_array() -> None:
     assert y.data is x.data and not y.requires_grad and y.grad is None
 
 
-@pytest.mark.parametrize("data, words", [
-    ("abc", "got str"), (None, "got NoneType"), ({1: 2}, "got dict"),
-    (np.ones(2, dtype=complex), "numeric data .* got an array of dtype complex128"),
-    (np.array(["a"]), "got an array of dtype <U1"),
-])
+@pytest.mark.parametrize(
+    "data, words",
+    [
+        ("abc", "got str"),
+        (None, "got NoneType"),
+        ({1: 2}, "got dict"),
+        (np.ones(2, dtype=complex), "numeric data .* got an array of dtype complex128"),
+        (np.array(["a"]), "got an array of dtype <U1"),
+    ],
+)
 def test_bad_data_is_a_type_error(data: object, words: str) -> None:
     with pytest.raises(TypeError, match=words):
         mt.tensor(data)
@@ -96,14 +102,18 @@ def test_repr_shows_values_dtype_and_grad_flag() -> None:
 # ----- operators with NumPy and Python operands -------------------------------------------
 
 OPERATORS: dict[str, Callable] = {
-    "+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b,
-    "/": lambda a, b: a / b, "**": lambda a, b: a**b,
+    "+": lambda a, b: a + b,
+    "-": lambda a, b: a - b,
+    "*": lambda a, b: a * b,
+    "/": lambda a, b: a / b,
+    "**": lambda a, b: a**b,
 }
 
 
 @pytest.mark.parametrize("symbol", sorted(OPERATORS))
-@pytest.mark.parametrize("scalar", [2, 0.5, np.float64(0.5), np.float32(0.5), np.int64(2),
-                                    np.array(0.5), np.array(2)])
+@pytest.mark.parametrize(
+    "scalar", [2, 0.5, np.float64(0.5), np.float32(0.5), np.int64(2), np.array(0.5), np.array(2)]
+)
 def test_scalars_from_either_side_keep_float32(symbol: str, scalar: object) -> None:
     op = OPERATORS[symbol]
     values = np.array([0.5, 1.0, 2.0], dtype=np.float32)
@@ -149,7 +159,10 @@ def test_int_meets_float_as_in_pytorch(symbol: str) -> None:
     floats = np.array([0.5, 4.0, 8.0], dtype=np.float32)
     cases = [  # (result, the same computation in float64)
         (op(mt.tensor(ints), 0.5), op(ints.astype(np.float64), 0.5)),
-        (op(mt.tensor(ints), mt.tensor(floats)), op(ints.astype(np.float64), floats.astype(np.float64))),
+        (
+            op(mt.tensor(ints), mt.tensor(floats)),
+            op(ints.astype(np.float64), floats.astype(np.float64)),
+        ),
         (op(mt.tensor(floats), ints), op(floats.astype(np.float64), ints.astype(np.float64))),
         (op(ints, mt.tensor(floats)), op(ints.astype(np.float64), floats.astype(np.float64))),
     ]
@@ -181,18 +194,33 @@ def test_incompatible_shapes_name_both_shapes() -> None:
 X32 = np.array([[0.5, 1.5, -2.0], [3.0, -0.25, 1.0]], dtype=np.float32)
 TARGETS = np.array([2, 0])
 EVERY_OP: dict[str, Callable] = {
-    "add": lambda x: x + 0.5, "radd": lambda x: 0.5 + x, "sub": lambda x: x - 0.5,
-    "rsub": lambda x: 1 - x, "mul": lambda x: x * 0.5, "rmul": lambda x: np.float64(2) * x,
-    "div": lambda x: x / 3, "rdiv": lambda x: 1.0 / x, "pow": lambda x: x**2,
-    "rpow": lambda x: 2.0**x, "neg": lambda x: -x, "exp": lambda x: x.exp(),
-    "log": lambda x: (x * x).log(), "relu": lambda x: x.relu(), "sum": lambda x: x.sum(axis=0),
-    "mean": lambda x: x.mean(axis=(0, 1)), "max": lambda x: x.max(axis=1, keepdims=True),
-    "reshape": lambda x: x.reshape(3, 2), "transpose": lambda x: x.transpose(),
-    "getitem": lambda x: x[[1, 1], 1:], "matmul": lambda x: x @ x.T,
+    "add": lambda x: x + 0.5,
+    "radd": lambda x: 0.5 + x,
+    "sub": lambda x: x - 0.5,
+    "rsub": lambda x: 1 - x,
+    "mul": lambda x: x * 0.5,
+    "rmul": lambda x: np.float64(2) * x,
+    "div": lambda x: x / 3,
+    "rdiv": lambda x: 1.0 / x,
+    "pow": lambda x: x**2,
+    "rpow": lambda x: 2.0**x,
+    "neg": lambda x: -x,
+    "exp": lambda x: x.exp(),
+    "log": lambda x: (x * x).log(),
+    "relu": lambda x: x.relu(),
+    "sum": lambda x: x.sum(axis=0),
+    "mean": lambda x: x.mean(axis=(0, 1)),
+    "max": lambda x: x.max(axis=1, keepdims=True),
+    "reshape": lambda x: x.reshape(3, 2),
+    "transpose": lambda x: x.transpose(),
+    "getitem": lambda x: x[[1, 1], 1:],
+    "matmul": lambda x: x @ x.T,
     "matvec": lambda x: x @ np.array([1.0, 2.0, 3.0], dtype=np.float32),
     "log_softmax": lambda x: F.log_softmax(x, dim=0),
     "cross_entropy": lambda x: F.cross_entropy(x, TARGETS),
-    "linear": lambda x: F.linear(x, mt.tensor(np.ones((4, 3), x.dtype)), mt.tensor(np.ones(4, x.dtype))),
+    "linear": lambda x: F.linear(
+        x, mt.tensor(np.ones((4, 3), x.dtype)), mt.tensor(np.ones(4, x.dtype))
+    ),
     "flatten": lambda x: F.flatten(x, 0),
     "dropout": lambda x: F.dropout(x, 0.5, generator=np.random.default_rng(0)),
     "mixed_scalars": lambda x: (x * np.float64(0.1) + np.array(0.3)) / np.float64(7),

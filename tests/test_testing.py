@@ -2,23 +2,33 @@
 
 Read next: ``minitorch_cnn/testing.py`` itself, if a strategy here surprised you.
 """
+
 from __future__ import annotations
 
 import numpy as np
 import pytest
+import reference as ref
 from hypothesis import find, given
 from hypothesis import strategies as st
 
-import reference as ref
 from minitorch_cnn.testing import (
-    DISTINCT_GAP, Conv2dConfig, Pool2dConfig, arrays, broadcastable_shapes, conv2d_configs,
-    distinct_arrays, memory_layouts, pool2d_configs, shapes,
+    DISTINCT_GAP,
+    Conv2dConfig,
+    Pool2dConfig,
+    arrays,
+    broadcastable_shapes,
+    conv2d_configs,
+    distinct_arrays,
+    memory_layouts,
+    pool2d_configs,
+    shapes,
 )
 
 
 @given(st.data(), st.integers(0, 3), st.integers(0, 2), st.integers(1, 3), st.integers(0, 3))
-def test_shapes_respect_bounds(data: st.DataObject, min_dims: int, extra_dims: int,
-                               min_side: int, extra_side: int) -> None:
+def test_shapes_respect_bounds(
+    data: st.DataObject, min_dims: int, extra_dims: int, min_side: int, extra_side: int
+) -> None:
     shape = data.draw(shapes(min_dims, min_dims + extra_dims, min_side, min_side + extra_side))
     assert isinstance(shape, tuple)
     assert min_dims <= len(shape) <= min_dims + extra_dims
@@ -96,7 +106,8 @@ def _check_conv_config(cfg: Conv2dConfig) -> None:
         assert d * (k - 1) + 1 <= size + 2 * p  # the dilated kernel fits the padded input
     assert cfg.weight_shape == (cfg.C_out, cfg.C_in // cfg.groups) + cfg.kernel
     assert cfg.output_shape == ref.conv2d_output_shape(
-        cfg.input_shape, cfg.weight_shape, cfg.stride, cfg.padding, cfg.dilation)
+        cfg.input_shape, cfg.weight_shape, cfg.stride, cfg.padding, cfg.dilation
+    )
     assert min(cfg.output_shape) >= 1
 
 
@@ -106,17 +117,43 @@ def test_conv2d_configs_are_valid_and_small(cfg: Conv2dConfig) -> None:
     assert cfg.N <= 2 and cfg.C_in <= 4 and cfg.C_out <= 4 and cfg.H <= 7 and cfg.W <= 7
 
 
-@given(st.data(), st.integers(1, 3), st.integers(1, 8), st.integers(1, 12), st.integers(1, 6),
-       st.integers(1, 4), st.integers(0, 4), st.integers(1, 4), st.booleans())
+@given(
+    st.data(),
+    st.integers(1, 3),
+    st.integers(1, 8),
+    st.integers(1, 12),
+    st.integers(1, 6),
+    st.integers(1, 4),
+    st.integers(0, 4),
+    st.integers(1, 4),
+    st.booleans(),
+)
 def test_conv2d_configs_honour_their_bounds(
-    data: st.DataObject, max_groups: int, extra_channels: int, max_side: int, max_kernel: int,
-    max_stride: int, max_padding: int, max_dilation: int, square: bool,
+    data: st.DataObject,
+    max_groups: int,
+    extra_channels: int,
+    max_side: int,
+    max_kernel: int,
+    max_stride: int,
+    max_padding: int,
+    max_dilation: int,
+    square: bool,
 ) -> None:
     max_channels = max_groups + extra_channels
-    cfg = data.draw(conv2d_configs(
-        max_batch=1, max_channels=max_channels, max_groups=max_groups, max_side=max_side,
-        max_kernel=max_kernel, max_stride=max_stride, max_padding=max_padding,
-        max_dilation=max_dilation, bias=False, square=square))
+    cfg = data.draw(
+        conv2d_configs(
+            max_batch=1,
+            max_channels=max_channels,
+            max_groups=max_groups,
+            max_side=max_side,
+            max_kernel=max_kernel,
+            max_stride=max_stride,
+            max_padding=max_padding,
+            max_dilation=max_dilation,
+            bias=False,
+            square=square,
+        )
+    )
     _check_conv_config(cfg)
     assert cfg.N == 1 and not cfg.bias and cfg.groups <= max_groups
     assert max(cfg.C_in, cfg.C_out) <= max_channels and max(cfg.H, cfg.W) <= max_side
@@ -132,8 +169,12 @@ def test_conv2d_configs_reach_every_feature() -> None:
     assert find(configs, lambda c: c.groups > 1 and c.bias).groups == 2
     assert max(find(configs, lambda c: min(c.dilation) > 1 and min(c.padding) > 0).dilation) > 1
     # the output-size floor: some stride leaves a remainder
-    cfg = find(configs, lambda c: (
-        c.H + 2 * c.padding[0] - c.dilation[0] * (c.kernel[0] - 1) - 1) % c.stride[0] != 0)
+    cfg = find(
+        configs,
+        lambda c: (
+            (c.H + 2 * c.padding[0] - c.dilation[0] * (c.kernel[0] - 1) - 1) % c.stride[0] != 0
+        ),
+    )
     assert cfg.stride[0] > 1
 
 
@@ -145,10 +186,14 @@ def test_conv2d_configs_reject_impossible_bounds() -> None:
 
 
 @given(st.integers(1, 9), st.integers(1, 5), st.integers(1, 4), st.booleans(), st.data())
-def test_pool2d_configs_are_valid(max_side: int, max_kernel: int, max_stride: int, square: bool,
-                                  data: st.DataObject) -> None:
-    cfg: Pool2dConfig = data.draw(pool2d_configs(
-        max_side=max_side, max_kernel=max_kernel, max_stride=max_stride, square=square))
+def test_pool2d_configs_are_valid(
+    max_side: int, max_kernel: int, max_stride: int, square: bool, data: st.DataObject
+) -> None:
+    cfg: Pool2dConfig = data.draw(
+        pool2d_configs(
+            max_side=max_side, max_kernel=max_kernel, max_stride=max_stride, square=square
+        )
+    )
     for size, k, s, p in zip((cfg.H, cfg.W), cfg.kernel, cfg.effective_stride, cfg.padding):
         assert 1 <= k <= max_kernel and 1 <= s and 0 <= p <= k // 2 and 1 <= size <= max_side
         assert k <= size + 2 * p
@@ -157,7 +202,8 @@ def test_pool2d_configs_are_valid(max_side: int, max_kernel: int, max_stride: in
     else:
         assert max(cfg.stride) <= max_stride
     assert cfg.output_shape == ref.pool2d_output_shape(
-        cfg.input_shape, cfg.kernel, cfg.effective_stride, cfg.padding)
+        cfg.input_shape, cfg.kernel, cfg.effective_stride, cfg.padding
+    )
     assert min(cfg.output_shape) >= 1
     if square:
         assert cfg.kernel[0] == cfg.kernel[1] and cfg.padding[0] == cfg.padding[1]
@@ -169,6 +215,7 @@ def test_pool2d_configs_reach_every_feature() -> None:
     overlapping = find(configs, lambda c: c.stride is not None and c.stride[0] < c.kernel[0])
     assert overlapping.stride[0] < overlapping.kernel[0]
     assert max(find(configs, lambda c: max(c.padding) > 0).padding) > 0
-    cfg = find(configs,
-               lambda c: (c.H + 2 * c.padding[0] - c.kernel[0]) % c.effective_stride[0] != 0)
+    cfg = find(
+        configs, lambda c: (c.H + 2 * c.padding[0] - c.kernel[0]) % c.effective_stride[0] != 0
+    )
     assert cfg.effective_stride[0] > 1  # the floor in the output size is exercised

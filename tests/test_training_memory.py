@@ -7,6 +7,7 @@ counts live graph objects on a tiny network; here the real CNN trains on real MN
 
 Read next: ``tests/test_checkpoint.py``.
 """
+
 from __future__ import annotations
 
 import gc
@@ -74,12 +75,15 @@ def test_300_training_steps_keep_peak_memory_flat(mnist_dir: Path) -> None:
     # layer of 16 images, is 16 KiB), let alone a kept graph.
     tolerance = 0.01 * peaks[0] + INTERPRETER_ALLOWANCE
     growth = [p - peaks[0] for p in peaks]
-    assert max(growth) <= tolerance, f"peak per window grew by {growth} bytes (tolerance {tolerance:.0f})"
+    assert max(growth) <= tolerance, (
+        f"peak per window grew by {growth} bytes (tolerance {tolerance:.0f})"
+    )
     kept = [r - retained[0] for r in retained]
     assert max(kept) <= tolerance, f"memory kept between steps grew by {kept} bytes"
 
 
 # ----- conv and pooling allocate what must exist, once -----------------------------------------
+
 
 def _peak_bytes(run: Callable[[], object]) -> int:
     """Peak of the bytes allocated while ``run()`` executes (inputs made before are not counted)."""
@@ -145,6 +149,7 @@ def test_max_pooling_never_copies_its_windows() -> None:
 
 # ----- checkpoints survive interruptions ------------------------------------------------------
 
+
 def _small_model(seed: int) -> nn.Module:
     return models.MLP(hidden=(32,), generator=np.random.default_rng(seed))
 
@@ -174,7 +179,9 @@ def test_an_interrupted_save_keeps_the_previous_checkpoint_and_no_temporary_file
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run.npz"]
     restored = _small_model(2)
     assert load_checkpoint(path, restored)["epoch"] == 1
-    assert all(np.array_equal(a.data, b.data) for a, b in zip(first.parameters(), restored.parameters()))
+    assert all(
+        np.array_equal(a.data, b.data) for a, b in zip(first.parameters(), restored.parameters())
+    )
 
 
 def test_an_interrupted_first_save_leaves_no_file(
@@ -202,7 +209,9 @@ _SAVER = textwrap.dedent("""
 
 
 @pytest.mark.parametrize("delay", [0.0, 0.05, 0.13])
-def test_a_killed_training_process_leaves_a_complete_checkpoint(tmp_path: Path, delay: float) -> None:
+def test_a_killed_training_process_leaves_a_complete_checkpoint(
+    tmp_path: Path, delay: float
+) -> None:
     """SIGKILL (no cleanup runs) a process saving checkpoints back to back: whatever moment it
     dies, the file at the path is one complete checkpoint, never a mix of two. A temporary
     file may be left over (nothing can remove it); it never has the checkpoint's name."""

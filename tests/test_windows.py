@@ -4,6 +4,7 @@ The adjoint identity ``<windows(x), y> == <x, windows_adjoint(y)>`` is what make
 backward built on windows correct; it is checked over hypothesis-drawn shapes, strides and
 dilations, with float64 data so the two sums agree to rounding.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -32,7 +33,10 @@ def window_configs(draw: st.DrawFn) -> dict:
     W = DW * (KW - 1) + 1 + draw(st.integers(0, 5))
     N, C = draw(st.integers(1, 3)), draw(st.integers(1, 3))
     return dict(
-        shape=(N, C, H, W), kernel=(KH, KW), stride=(SH, SW), dilation=(DH, DW),
+        shape=(N, C, H, W),
+        kernel=(KH, KW),
+        stride=(SH, SW),
+        dilation=(DH, DW),
         seed=draw(st.integers(0, 2**32 - 1)),
     )
 

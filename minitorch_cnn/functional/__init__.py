@@ -7,6 +7,7 @@ this order: ``checks``, ``activation``, ``linear``, ``loss``, ``conv``, ``poolin
 
 Read next: ``functional/checks.py``.
 """
+
 from __future__ import annotations
 
 from .activation import dropout, log_softmax, relu
@@ -16,6 +17,14 @@ from .loss import cross_entropy
 from .pooling import avg_pool2d, max_pool2d
 
 __all__ = [
-    "relu", "log_softmax", "dropout", "linear", "flatten", "cross_entropy",
-    "conv_output_size", "conv2d", "max_pool2d", "avg_pool2d",
+    "relu",
+    "log_softmax",
+    "dropout",
+    "linear",
+    "flatten",
+    "cross_entropy",
+    "conv_output_size",
+    "conv2d",
+    "max_pool2d",
+    "avg_pool2d",
 ]

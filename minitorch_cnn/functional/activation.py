@@ -2,6 +2,7 @@
 
 Read next: ``functional/linear.py``.
 """
+
 from __future__ import annotations
 
 import numbers
@@ -18,7 +19,6 @@ def relu(x: Tensor) -> Tensor:
     return elementwise.ReLU.apply(_as_tensor(x, "x"))
 
 
-
 def log_softmax(x: Tensor, axis: int = -1, dim: int | None = None) -> Tensor:
     """``x - log(sum(exp(x)))`` along ``axis`` (PyTorch's ``dim=`` is accepted too), computed
     stably: finite for any finite input, logits of 1e4 included."""
@@ -26,7 +26,6 @@ def log_softmax(x: Tensor, axis: int = -1, dim: int | None = None) -> Tensor:
     _require_float(x, "log_softmax input")
     axis = _require_axis(axis if dim is None else dim, "axis", x)
     return loss.LogSoftmax.apply(x, axis=axis)
-
 
 
 def dropout(

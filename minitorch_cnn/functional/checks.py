@@ -5,6 +5,7 @@ repeats the caller's value, so a bad call is reported the same way wherever it i
 
 Read next: ``functional/activation.py``.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -35,7 +36,6 @@ def _require_axis(value: Any, name: str, x: Tensor) -> int:
     if not -x.ndim <= value < max(x.ndim, 1):
         raise ValueError(f"{name} {value} is out of range for a {x.ndim}-D tensor")
     return int(value)
-
 
 
 def _pair(value: Any, name: str, minimum: int) -> tuple[int, int]:

@@ -2,6 +2,7 @@
 
 Read next: ``functional/pooling.py``.
 """
+
 from __future__ import annotations
 
 from ..ops import conv, windows

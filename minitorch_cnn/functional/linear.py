@@ -2,6 +2,7 @@
 
 Read next: ``functional/loss.py``.
 """
+
 from __future__ import annotations
 
 import math
@@ -28,7 +29,9 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     if weight.dtype != x.dtype:  # NumPy would silently promote, e.g. to float64
         raise TypeError(f"linear weight must have the input's dtype {x.dtype}, got {weight.dtype}")
     if weight.ndim != 2:
-        raise ValueError(f"linear weight must be 2-D (out_features, in_features), got shape {weight.shape}")
+        raise ValueError(
+            f"linear weight must be 2-D (out_features, in_features), got shape {weight.shape}"
+        )
     if x.ndim < 1 or x.shape[-1] != weight.shape[1]:
         raise ValueError(
             f"linear expected input with last axis {weight.shape[1]} (in_features), "

@@ -2,6 +2,7 @@
 
 Read next: ``functional/conv.py``.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -39,7 +40,9 @@ def cross_entropy(logits: Tensor, targets: Any) -> Tensor:
         raise ValueError(f"cross_entropy expects logits of shape (N, K), got {logits.shape}")
     N, K = logits.shape
     if target_array.shape != (N,):
-        raise ValueError(f"targets must have shape ({N},) to match logits {logits.shape}, got {target_array.shape}")
+        raise ValueError(
+            f"targets must have shape ({N},) to match logits {logits.shape}, got {target_array.shape}"
+        )
     if N == 0:
         raise ValueError("cross_entropy of an empty batch (N = 0) is undefined")
     if target_array.min() < 0 or target_array.max() >= K:

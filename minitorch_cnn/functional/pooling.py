@@ -2,6 +2,7 @@
 
 Read next: ``nn/module.py``.
 """
+
 from __future__ import annotations
 
 from typing import Any

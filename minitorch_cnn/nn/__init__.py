@@ -5,6 +5,7 @@ Reading order: ``module``, ``linear``, ``conv``, ``pooling``, ``activation``, ``
 
 Read next: ``nn/module.py``.
 """
+
 from __future__ import annotations
 
 from .activation import ReLU
@@ -17,8 +18,17 @@ from .module import Module, Parameter
 from .pooling import AvgPool2d, MaxPool2d
 
 __all__ = [
-    "Module", "Parameter", "Linear", "Conv2d", "MaxPool2d", "AvgPool2d", "ReLU", "Flatten",
-    "Dropout", "Sequential", "summary",
+    "Module",
+    "Parameter",
+    "Linear",
+    "Conv2d",
+    "MaxPool2d",
+    "AvgPool2d",
+    "ReLU",
+    "Flatten",
+    "Dropout",
+    "Sequential",
+    "summary",
 ]
 
 # ``nn.summary(model, input_shape)``: the per-layer shape table of ``summary.py``, which reads

@@ -2,6 +2,7 @@
 
 Read next: ``nn/flatten.py``.
 """
+
 from __future__ import annotations
 
 from .. import functional

@@ -2,6 +2,7 @@
 
 Read next: ``init.py``.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -19,7 +20,9 @@ class Sequential(Module):
         super().__init__()
         for index, module in enumerate(modules):
             if not isinstance(module, Module):
-                raise TypeError(f"Sequential takes Modules, got {type(module).__name__} at position {index}")
+                raise TypeError(
+                    f"Sequential takes Modules, got {type(module).__name__} at position {index}"
+                )
             setattr(self, str(index), module)
 
     def _modules(self) -> list[Module]:

@@ -2,6 +2,7 @@
 
 Read next: ``nn/pooling.py``.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -29,9 +30,15 @@ class Conv2d(Module):
     """
 
     def __init__(
-        self, in_channels: int, out_channels: int, kernel_size: int | tuple[int, int],
-        stride: int | tuple[int, int] = 1, padding: int | tuple[int, int] = 0,
-        dilation: int | tuple[int, int] = 1, groups: int = 1, bias: bool = True,
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: int | tuple[int, int],
+        stride: int | tuple[int, int] = 1,
+        padding: int | tuple[int, int] = 0,
+        dilation: int | tuple[int, int] = 1,
+        groups: int = 1,
+        bias: bool = True,
         generator: np.random.Generator | None = None,
     ) -> None:
         super().__init__()
@@ -58,6 +65,12 @@ class Conv2d(Module):
     def extra_repr(self) -> str:
         text = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
         # like PyTorch, the other settings only when they differ from their defaults
-        optional = [("padding", self.padding, (0, 0)), ("dilation", self.dilation, (1, 1)),
-                    ("groups", self.groups, 1), ("bias", self.bias is not None, True)]
-        return text + "".join(f", {name}={value}" for name, value, default in optional if value != default)
+        optional = [
+            ("padding", self.padding, (0, 0)),
+            ("dilation", self.dilation, (1, 1)),
+            ("groups", self.groups, 1),
+            ("bias", self.bias is not None, True),
+        ]
+        return text + "".join(
+            f", {name}={value}" for name, value, default in optional if value != default
+        )

@@ -2,6 +2,7 @@
 
 Read next: ``nn/container.py``.
 """
+
 from __future__ import annotations
 
 import numbers

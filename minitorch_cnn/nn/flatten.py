@@ -2,6 +2,7 @@
 
 Read next: ``nn/dropout.py``.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -17,7 +18,9 @@ class Flatten(Module):
     def __init__(self, start_dim: int = 1) -> None:
         super().__init__()
         if not isinstance(start_dim, (int, np.integer)) or isinstance(start_dim, bool):
-            raise TypeError(f"start_dim must be an int, got {start_dim!r} ({type(start_dim).__name__})")
+            raise TypeError(
+                f"start_dim must be an int, got {start_dim!r} ({type(start_dim).__name__})"
+            )
         self.start_dim = int(start_dim)
 
     def forward(self, x: Tensor) -> Tensor:

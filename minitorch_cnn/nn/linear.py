@@ -2,6 +2,7 @@
 
 Read next: ``nn/conv.py``.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -21,7 +22,9 @@ def _weight_and_bias(
     weight = init.fan_in_uniform_(Parameter(np.empty(shape, dtype=np.float32)), fan, generator)
     if not bias:
         return weight, None
-    return weight, init.fan_in_uniform_(Parameter(np.empty(shape[0], dtype=np.float32)), fan, generator)
+    return weight, init.fan_in_uniform_(
+        Parameter(np.empty(shape[0], dtype=np.float32)), fan, generator
+    )
 
 
 class Linear(Module):
@@ -32,13 +35,18 @@ class Linear(Module):
     """
 
     def __init__(
-        self, in_features: int, out_features: int, bias: bool = True,
+        self,
+        in_features: int,
+        out_features: int,
+        bias: bool = True,
         generator: np.random.Generator | None = None,
     ) -> None:
         super().__init__()
         self.in_features = _int(in_features, "in_features", 1)
         self.out_features = _int(out_features, "out_features", 1)
-        self.weight, self.bias = _weight_and_bias((self.out_features, self.in_features), bias, generator)
+        self.weight, self.bias = _weight_and_bias(
+            (self.out_features, self.in_features), bias, generator
+        )
 
     def forward(self, x: Tensor) -> Tensor:
         return functional.linear(x, self.weight, self.bias)

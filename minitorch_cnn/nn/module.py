@@ -11,6 +11,7 @@ Layers are thin: they hold their parameters and settings, validate them once in
 
 Read next: ``nn/linear.py``.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
@@ -41,7 +42,8 @@ class Parameter(Tensor):
         if not isinstance(array, np.ndarray) or array.dtype.kind != "f":
             raise TypeError(
                 "Parameter expects a floating point Tensor or np.ndarray, got "
-                f"{type(data).__name__}" + (f" of dtype {array.dtype}" if hasattr(array, "dtype") else "")
+                f"{type(data).__name__}"
+                + (f" of dtype {array.dtype}" if hasattr(array, "dtype") else "")
             )
         array = array.astype(np.float32, copy=False)
         super().__init__(array if array.flags.writeable else array.copy(), requires_grad=True)
@@ -140,7 +142,9 @@ class Module:
             (with both shapes).
         """
         if not isinstance(state_dict, Mapping):
-            raise TypeError(f"load_state_dict expects a mapping of names to arrays, got {type(state_dict).__name__}")
+            raise TypeError(
+                f"load_state_dict expects a mapping of names to arrays, got {type(state_dict).__name__}"
+            )
         own = dict(self.named_parameters(remove_duplicate=False))
         missing = [k for k in own if k not in state_dict]
         unexpected = [k for k in state_dict if k not in own]
@@ -149,13 +153,23 @@ class Module:
                 f"load_state_dict into {type(self).__name__}: missing keys {missing}, "
                 f"unexpected keys {unexpected}"
             )
-        arrays = {k: np.asarray(v.data if isinstance(v, Tensor) else v) for k, v in state_dict.items()}
+        arrays = {
+            k: np.asarray(v.data if isinstance(v, Tensor) else v) for k, v in state_dict.items()
+        }
         for name, array in arrays.items():
             if array.dtype.kind not in "biuf":
-                raise TypeError(f"load_state_dict: {name} must hold numbers, got an array of dtype {array.dtype}")
-        wrong = [f"{k}: expected {own[k].shape}, got {a.shape}" for k, a in arrays.items() if a.shape != own[k].shape]
+                raise TypeError(
+                    f"load_state_dict: {name} must hold numbers, got an array of dtype {array.dtype}"
+                )
+        wrong = [
+            f"{k}: expected {own[k].shape}, got {a.shape}"
+            for k, a in arrays.items()
+            if a.shape != own[k].shape
+        ]
         if wrong:
-            raise ValueError(f"load_state_dict into {type(self).__name__}: shape mismatch in " + "; ".join(wrong))
+            raise ValueError(
+                f"load_state_dict into {type(self).__name__}: shape mismatch in " + "; ".join(wrong)
+            )
         for name, array in arrays.items():
             np.copyto(own[name].data, array, casting="same_kind")
 

@@ -2,6 +2,7 @@
 
 Read next: ``nn/activation.py``.
 """
+
 from __future__ import annotations
 
 from .. import functional
@@ -15,7 +16,9 @@ class _Pool2d(Module):
     kernel_size)."""
 
     def __init__(
-        self, kernel_size: int | tuple[int, int], stride: int | tuple[int, int] | None = None,
+        self,
+        kernel_size: int | tuple[int, int],
+        stride: int | tuple[int, int] | None = None,
         padding: int | tuple[int, int] = 0,
     ) -> None:
         super().__init__()

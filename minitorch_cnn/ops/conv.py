@@ -25,13 +25,13 @@ NumPy's copy: about 9 ms for that same output.
 
 Read next: ``ops/pool.py``.
 """
+
 from __future__ import annotations
 
 import numpy as np
 
 from ..autograd import Context, Function
 from .windows import im2col, pad2d, windows_adjoint
-
 
 _BATCH_INNERMOST = [1, 2, 3, 0]  # memory order (C, H, W, N) of an (N, C, H, W) array
 

@@ -10,6 +10,7 @@ No op writes into ``grad_out``: it may be a read-only view.
 
 Read next: ``ops/reduce.py``.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -36,8 +37,10 @@ def _operands(op: str, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.nda
 
 def _axis_order(x: np.ndarray) -> list[int]:
     """The axes of ``x`` longer than 1, from the largest stride to the smallest."""
-    return sorted((axis for axis in range(x.ndim) if x.shape[axis] > 1),
-                  key=lambda axis: -abs(x.strides[axis]))
+    return sorted(
+        (axis for axis in range(x.ndim) if x.shape[axis] > 1),
+        key=lambda axis: -abs(x.strides[axis]),
+    )
 
 
 def common_layout(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -7,6 +7,7 @@ written. Subtracting the row maximum ``m`` changes nothing mathematically
 
 Read next: ``ops/windows.py`` (the stride-trick lesson).
 """
+
 from __future__ import annotations
 
 import numpy as np

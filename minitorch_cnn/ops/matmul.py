@@ -9,6 +9,7 @@ broadcast stack back to its shape.
 
 Read next: ``ops/loss.py``.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -22,7 +23,9 @@ class MatMul(Function):
     @staticmethod
     def forward(ctx: Context, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         if a.ndim == 0 or b.ndim == 0:
-            raise ValueError(f"matmul needs at least 1-D operands, got shapes {a.shape} and {b.shape}")
+            raise ValueError(
+                f"matmul needs at least 1-D operands, got shapes {a.shape} and {b.shape}"
+            )
         if a.shape[-1] != b.shape[-2 if b.ndim > 1 else 0]:
             raise ValueError(
                 f"matmul shapes {a.shape} and {b.shape} do not match: a's last axis "

@@ -6,6 +6,7 @@ a KH x KW pooling is KH*KW whole-array operations, never a loop over pixels.
 
 Read next: ``functional.py``.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -74,7 +75,9 @@ class MaxPool2d(Function):
         # (batch-major from a flatten, or a cropped view from conv's backward), and the KH*KW
         # passes below then walk all operands in the same order. Measured for 2x2 pooling in
         # MNISTConvNet: 64x64x14x14 backward 2.9 -> 0.8 ms, 64x32x28x28 2.0 -> 1.5 ms.
-        grad_in_layout = np.empty_like(argmax, dtype=grad_out.dtype)  # (N, C, OH, OW) argmax's layout
+        grad_in_layout = np.empty_like(
+            argmax, dtype=grad_out.dtype
+        )  # (N, C, OH, OW) argmax's layout
         if grad_in_layout.strides == grad_out.strides:  # already laid out so: no copy
             grad_in_layout = grad_out
         else:

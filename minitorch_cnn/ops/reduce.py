@@ -5,6 +5,7 @@ to many inputs: re-insert the reduced axes as length 1 (``keepdims``) and broadc
 
 Read next: ``ops/shape.py``.
 """
+
 from __future__ import annotations
 
 import numpy as np

@@ -5,6 +5,7 @@ inverse permutation, or scatter it into zeros at the indexed positions.
 
 Read next: ``ops/matmul.py``.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -83,9 +84,7 @@ def normalize_index(index: Any) -> Any:
 def _is_basic(index: Any) -> bool:
     """True for indices made of ints, slices, None and Ellipsis (they select distinct entries)."""
     items = index if isinstance(index, tuple) else (index,)
-    return all(
-        isinstance(i, (int, np.integer, slice)) or i is None or i is Ellipsis for i in items
-    )
+    return all(isinstance(i, (int, np.integer, slice)) or i is None or i is Ellipsis for i in items)
 
 
 class GetItem(Function):
@@ -103,7 +102,9 @@ class GetItem(Function):
         try:
             return np.asarray(x[index])
         except (IndexError, TypeError) as error:
-            raise type(error)(f"cannot index a tensor of shape {x.shape} with {index!r}: {error}")
+            raise type(error)(
+                f"cannot index a tensor of shape {x.shape} with {index!r}: {error}"
+            ) from None
 
     @staticmethod
     def backward(ctx: Context, grad_out: np.ndarray) -> tuple:

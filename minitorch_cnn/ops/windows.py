@@ -39,6 +39,7 @@ whole convolution.
 
 Read next: ``ops/conv.py``.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -110,9 +111,7 @@ def pad2d(
     if PH == 0 and PW == 0:
         return x
     N, C, H, W = x.shape
-    x_pad = full_in_layout(
-        (N, C, H + 2 * PH, W + 2 * PW), value, x.dtype, like=x, order=order
-    )
+    x_pad = full_in_layout((N, C, H + 2 * PH, W + 2 * PW), value, x.dtype, like=x, order=order)
     x_pad[:, :, PH : PH + H, PW : PW + W] = x  # copy happens here
     return x_pad
 
