@@ -173,7 +173,7 @@ class Function:
         ctx = Context(cls, inputs if record else ())
         if not record:
             ctx.needs_input_grad = (False,) * len(inputs)
-        out = cls.forward(ctx, *(t.data for t in inputs), **params)
+        out = cls.forward(ctx, *(t._data for t in inputs), **params)
         if _GradMode.detect_anomaly:
             _check_finite(cls.__name__, "forward", out, [t.shape for t in inputs])
         result = Tensor._from_op(out, ctx if record else None)

@@ -31,7 +31,7 @@ def _as_float64_inputs(inputs: Sequence[Any]) -> list[Any]:
     copies = []
     for item in inputs:
         if isinstance(item, Tensor) and item.dtype.kind == "f":
-            copies.append(Tensor(item.data.astype(np.float64), requires_grad=item.requires_grad))
+            copies.append(Tensor(item._data.astype(np.float64), requires_grad=item.requires_grad))
         else:
             copies.append(item)
     return copies
@@ -117,14 +117,14 @@ def gradcheck(
 
     def loss_value() -> float:
         with no_grad():
-            return float((fn(*inputs64).data.astype(np.float64) * upstream).sum())
+            return float((fn(*inputs64)._data.astype(np.float64) * upstream).sum())
 
     (out * Tensor(upstream.astype(out.dtype))).sum().backward()
 
     for position in checked:
         tensor = inputs64[position]
-        analytic = tensor.grad if tensor.grad is not None else np.zeros_like(tensor.data)
-        values = tensor.data  # perturbed in place, restored after each entry
+        analytic = tensor.grad if tensor.grad is not None else np.zeros_like(tensor._data)
+        values = tensor._data  # perturbed in place, restored after each entry
         for index in np.ndindex(values.shape):
             original = values[index]
             values[index] = original + eps

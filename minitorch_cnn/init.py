@@ -85,7 +85,7 @@ def uniform_(
     rng = resolve_generator(generator)
     # a + (b - a) * U[0, 1), drawn and scaled in the tensor's dtype (no float64 detour)
     unit = rng.random(tensor.shape, dtype=tensor.dtype)
-    tensor.data[...] = unit * (b - a) + a  # Python floats keep float32 float32
+    tensor._data[...] = unit * (b - a) + a  # Python floats keep float32 float32
     return tensor
 
 

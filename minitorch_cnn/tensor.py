@@ -29,7 +29,7 @@ from .ops import shape as shape_ops
 def _as_array(data: Any, dtype: Any = None) -> np.ndarray:
     """Turn user data into an ndarray following the dtype rules above."""
     if isinstance(data, Tensor):
-        array = data.data
+        array = data._data
     elif isinstance(data, np.ndarray):
         array = data
     elif isinstance(data, (numbers.Number, np.generic, list, tuple)):
@@ -95,10 +95,10 @@ class Tensor:
     __array_ufunc__ = None
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None) -> None:
-        self.data: np.ndarray = _as_array(data, dtype)
-        if requires_grad and self.data.dtype.kind != "f":
+        self._data: np.ndarray = _as_array(data, dtype)
+        if requires_grad and self._data.dtype.kind != "f":
             raise TypeError(
-                f"only floating point tensors can require grad, got dtype {self.data.dtype}"
+                f"only floating point tensors can require grad, got dtype {self._data.dtype}"
             )
         self.requires_grad: bool = bool(requires_grad)
         self.grad: np.ndarray | None = None
@@ -108,7 +108,7 @@ class Tensor:
     def _from_op(cls, data: np.ndarray, ctx: autograd.Context | None) -> Tensor:
         """Wrap an op's output; ``ctx`` is its graph edge (None when nothing was recorded)."""
         out = cls.__new__(cls)
-        out.data = data
+        out._data = data
         out.requires_grad = ctx is not None
         out.grad = None
         out._ctx = ctx
@@ -116,24 +116,33 @@ class Tensor:
 
     # ----- properties and conversions -------------------------------------------------
     @property
+    def data(self) -> np.ndarray:
+        """The values (the array ``_data`` that ops read)."""
+        return self._data
+
+    @data.setter
+    def data(self, value: Any) -> None:
+        self._data = _as_array(value)
+
+    @property
     def shape(self) -> tuple[int, ...]:
         """The length of each axis, as in NumPy."""
-        return self.data.shape
+        return self._data.shape
 
     @property
     def ndim(self) -> int:
         """The number of axes."""
-        return self.data.ndim
+        return self._data.ndim
 
     @property
     def dtype(self) -> np.dtype:
         """The NumPy dtype of ``data`` (float32 unless made from a float64/int array)."""
-        return self.data.dtype
+        return self._data.dtype
 
     @property
     def size(self) -> int:
         """The number of entries."""
-        return self.data.size
+        return self._data.size
 
     @property
     def T(self) -> Tensor:
@@ -141,24 +150,24 @@ class Tensor:
         return self.transpose()
 
     def __len__(self) -> int:
-        return len(self.data)
+        return len(self._data)
 
     def numpy(self) -> np.ndarray:
         """The underlying array (shared, not copied)."""
-        return self.data
+        return self._data
 
     def item(self) -> float | int | bool:
         """The value of a one-element tensor as a Python number."""
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise ValueError(f"item() needs a one-element tensor, got shape {self.shape}")
-        return self.data.item()
+        return self._data.item()
 
     def detach(self) -> Tensor:
         """A tensor sharing this data but cut from the graph (requires_grad=False)."""
-        return Tensor(self.data)
+        return Tensor(self._data)
 
     def __repr__(self) -> str:
-        body = np.array2string(self.data, separator=", ", prefix="tensor(")
+        body = np.array2string(self._data, separator=", ", prefix="tensor(")
         grad = ", requires_grad=True" if self.requires_grad else ""
         dtype = "" if self.dtype == np.float32 else f", dtype={self.dtype}"
         return f"tensor({body}{dtype}{grad})"
@@ -190,7 +199,7 @@ class Tensor:
                 "computation had requires_grad=True (or it ran inside no_grad())"
             )
         if grad is None:
-            if self.data.size != 1:
+            if self._data.size != 1:
                 raise ValueError(
                     "backward() without grad needs a one-element tensor (a loss), got shape "
                     f"{self.shape}; pass grad=<array of that shape>"
@@ -244,9 +253,9 @@ class Tensor:
         float32), where NumPy would promote to float64."""
         other = self._operand(other)
         if self.dtype.kind != "f" and other.dtype.kind == "f":
-            return Tensor(self.data.astype(other.dtype)), other
+            return Tensor(self._data.astype(other.dtype)), other
         if self.dtype.kind == "f" and other.dtype.kind != "f":
-            return self, Tensor(other.data.astype(self.dtype))
+            return self, Tensor(other._data.astype(self.dtype))
         return self, other
 
     def __add__(self, other: Any) -> Tensor:

@@ -65,7 +65,7 @@ def train_step(
     optimizer.zero_grad()
     loss.backward()
     optimizer.step()
-    return loss.item(), int((logits.data.argmax(axis=1) == labels).sum())
+    return loss.item(), int((logits._data.argmax(axis=1) == labels).sum())
 
 
 def evaluate(
@@ -81,7 +81,7 @@ def evaluate(
         for x, y in loader:
             logits = model(Tensor(x))
             total_loss += functional.cross_entropy(logits, y).item() * len(y)
-            correct += int((logits.data.argmax(axis=1) == y).sum())
+            correct += int((logits._data.argmax(axis=1) == y).sum())
     model.train(was_training)
     return total_loss / len(labels), correct / len(labels)
 

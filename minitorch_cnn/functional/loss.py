@@ -33,7 +33,7 @@ def cross_entropy(logits: Tensor, targets: Any) -> Tensor:
     """
     logits = _as_tensor(logits, "logits")
     _require_float(logits, "logits")
-    target_array = targets.data if isinstance(targets, Tensor) else np.asarray(targets)
+    target_array = targets._data if isinstance(targets, Tensor) else np.asarray(targets)
     if target_array.dtype.kind not in "iu":
         raise TypeError(f"targets must be integer class indices, got dtype {target_array.dtype}")
     if logits.ndim != 2:

@@ -38,7 +38,7 @@ class Parameter(Tensor):
     """
 
     def __init__(self, data: Tensor | np.ndarray) -> None:
-        array = data.data if isinstance(data, Tensor) else data
+        array = data._data if isinstance(data, Tensor) else data
         if not isinstance(array, np.ndarray) or array.dtype.kind != "f":
             raise TypeError(
                 "Parameter expects a floating point Tensor or np.ndarray, got "
@@ -125,7 +125,7 @@ class Module:
 
         Shared parameters appear under each of their names, as in PyTorch.
         """
-        return {name: p.data.copy() for name, p in self.named_parameters(remove_duplicate=False)}
+        return {name: p._data.copy() for name, p in self.named_parameters(remove_duplicate=False)}
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """Copy arrays into the parameters, in place (optimizers keep working).
@@ -154,7 +154,7 @@ class Module:
                 f"unexpected keys {unexpected}"
             )
         arrays = {
-            k: np.asarray(v.data if isinstance(v, Tensor) else v) for k, v in state_dict.items()
+            k: np.asarray(v._data if isinstance(v, Tensor) else v) for k, v in state_dict.items()
         }
         for name, array in arrays.items():
             if array.dtype.kind not in "biuf":
@@ -171,7 +171,7 @@ class Module:
                 f"load_state_dict into {type(self).__name__}: shape mismatch in " + "; ".join(wrong)
             )
         for name, array in arrays.items():
-            np.copyto(own[name].data, array, casting="same_kind")
+            np.copyto(own[name]._data, array, casting="same_kind")
 
     # ----- printing -------------------------------------------------------------------------
     def extra_repr(self) -> str:

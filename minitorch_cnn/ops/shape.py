@@ -73,7 +73,7 @@ def normalize_index(index: Any) -> Any:
 
     def one(item: Any) -> Any:
         if isinstance(item, Tensor):
-            return item.data
+            return item._data
         if isinstance(item, list):
             return np.asarray(item)
         return item
