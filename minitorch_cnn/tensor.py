@@ -101,7 +101,7 @@ class Tensor:
                 f"only floating point tensors can require grad, got dtype {self._data.dtype}"
             )
         self.requires_grad: bool = bool(requires_grad)
-        self.grad: np.ndarray | None = None
+        self._grad: np.ndarray | None = None
         self._ctx: autograd.Context | None = None
 
     @classmethod
@@ -110,7 +110,7 @@ class Tensor:
         out = cls.__new__(cls)
         out._data = data
         out.requires_grad = ctx is not None
-        out.grad = None
+        out._grad = None
         out._ctx = ctx
         return out
 
@@ -123,6 +123,15 @@ class Tensor:
     @data.setter
     def data(self, value: Any) -> None:
         self._data = _as_array(value)
+
+    @property
+    def grad(self) -> np.ndarray | None:
+        """dL/d(self) after a backward (None until then)."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Any) -> None:
+        self._grad = None if value is None else _as_array(value)
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -217,11 +226,11 @@ class Tensor:
         """Add ``grad`` into ``.grad``; a first gradient is kept as it is only when ``owned``
         (nothing else holds it, see ``autograd.backward``), else copied: it may alias a
         buffer that someone else will change."""
-        if self.grad is None:
+        if self._grad is None:
             keep = owned and grad.dtype == self.dtype
-            self.grad = grad if keep else np.array(grad, dtype=self.dtype, copy=True)
+            self._grad = grad if keep else np.array(grad, dtype=self.dtype, copy=True)
         else:
-            self.grad += grad
+            self._grad += grad
 
     def zero_grad(self) -> None:
         """Forget the accumulated gradient."""
