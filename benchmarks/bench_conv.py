@@ -69,7 +69,7 @@ def _ours(
     # this op gave its output (conv2d's is batch-innermost): the first forward+backward hands
     # it over that way. The second hands over an ordinary C-ordered array, as a caller
     # holding a gradient of its own would: conv2d's backward then pays a transposing copy.
-    grad_in_layout = np.empty_like(forward().data)  # same strides order as the output
+    grad_in_layout = np.empty_like(forward().numpy())  # same strides order as the output
     grad_in_layout[...] = grad
     grad_c_order = np.ascontiguousarray(grad)
 

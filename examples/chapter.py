@@ -24,7 +24,7 @@ from minitorch_cnn.summary import format_shape, summary
 
 
 def _count(module: nn.Module) -> int:
-    return sum(p.size for p in module.parameters())
+    return sum(p.numel() for p in module.parameters())
 
 
 def _title(text: str) -> None:
@@ -58,7 +58,7 @@ def worked_convolution() -> None:
         np.arange(1, 6, dtype=np.float32) + np.arange(5, dtype=np.float32)[:, None]
     )  # x[r, s] = r + s + 1
     kernel = np.array([[1, 0, 1], [0, 1, 0], [1, 0, 1]], dtype=np.float32)
-    out = F.conv2d(mt.tensor(x[None, None]), mt.tensor(kernel[None, None])).data[0, 0]  # (3, 3)
+    out = F.conv2d(mt.tensor(x[None, None]), mt.tensor(kernel[None, None])).numpy()[0, 0]  # (3, 3)
     print("input:\n" + str(x.astype(int)))
     print("kernel:\n" + str(kernel.astype(int)))
     products = " + ".join(f"{int(a)}*{int(b)}" for a, b in zip(x[:3, :3].ravel(), kernel.ravel()))
@@ -69,7 +69,7 @@ def worked_convolution() -> None:
 def worked_pooling() -> None:
     _title("Max pooling: 4x4 input, 2x2 windows, stride 2")
     x = np.arange(1, 17, dtype=np.float32).reshape(1, 1, 4, 4)
-    out = F.max_pool2d(mt.tensor(x), 2).data[0, 0]  # (2, 2)
+    out = F.max_pool2d(mt.tensor(x), 2).numpy()[0, 0]  # (2, 2)
     print("input:\n" + str(x[0, 0].astype(int)))
     print("output:\n" + str(out.astype(int)))
 
@@ -101,7 +101,7 @@ def exercise_parameters() -> None:
     _title("Exercise: parameters of Conv2d(32, 64, kernel_size=3), bias included")
     layer = nn.Conv2d(32, 64, kernel_size=3)
     print(
-        f"weights 64 x 32 x 3 x 3 = {layer.weight.size:,}, biases {layer.bias.size}, "
+        f"weights 64 x 32 x 3 x 3 = {layer.weight.numel():,}, biases {layer.bias.numel()}, "
         f"total {_count(layer):,}"
     )
 
@@ -113,8 +113,8 @@ def equivariance() -> None:
     weight = mt.tensor(rng.standard_normal((4, 1, 3, 3), dtype=np.float32))
     shifted = np.zeros_like(x)
     shifted[:, :, 2:, 3:] = x[:, :, :-2, :-3]  # move down 2, right 3
-    out = F.conv2d(mt.tensor(x), weight).data  # (1, 4, 10, 10)
-    out_shifted = F.conv2d(mt.tensor(shifted), weight).data
+    out = F.conv2d(mt.tensor(x), weight).numpy()  # (1, 4, 10, 10)
+    out_shifted = F.conv2d(mt.tensor(shifted), weight).numpy()
     difference = np.abs(out_shifted[:, :, 2:, 3:] - out[:, :, :-2, :-3]).max()
     # Equal in exact arithmetic; float32 products may be summed in another order by the BLAS
     # kernel at each position, so allow a few float32 roundings of values of size ~10.

@@ -146,7 +146,7 @@ def draw(model: nn.Module, image: np.ndarray, out: Path, backend: str = "auto") 
     if not convs:
         raise SystemExit(f"{type(model).__name__} has no Conv2d layer: no filters to draw")
     out.mkdir(parents=True, exist_ok=True)
-    weight = convs[0].weight.data  # (F, C, KH, KW)
+    weight = convs[0].weight.numpy()  # (F, C, KH, KW)
     filters = weight.reshape(-1, *weight.shape[2:])  # (F*C, KH, KW)  one tile per channel
     written = [out / "filters.png", out / "input.png"]
     save(
@@ -161,7 +161,7 @@ def draw(model: nn.Module, image: np.ndarray, out: Path, backend: str = "auto") 
         for row in (r for r in rows if len(r.output_shape) == 4):  # up to the Flatten
             x = row.module(x)  # (1, C, OH, OW)
             if isinstance(row.module, (nn.Conv2d, nn.MaxPool2d, nn.AvgPool2d)):
-                maps = x.data[0]
+                maps = x.numpy()[0]
                 path = out / f"stage{len(written) - 1}_{row.name or row.kind}_{row.kind}.png"
                 save(
                     path,
@@ -203,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
     model = trained_model(args)
     image = test_images[args.index]
     with no_grad():
-        scores = model.eval()(Tensor(data.normalize(image[None]))).data[0]  # (10,)
+        scores = model.eval()(Tensor(data.normalize(image[None]))).numpy()[0]  # (10,)
     print(f"test image {args.index}: label {test_labels[args.index]}, predicted {scores.argmax()}")
     for path in draw(model, image, Path(args.out), args.backend):
         print(f"wrote {path}")

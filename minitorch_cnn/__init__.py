@@ -1,21 +1,44 @@
 """minitorch_cnn: a pure-NumPy tensor and autograd framework for convolutional networks.
 
 Reading order (README.md says one sentence about each): ``autograd.py``, ``tensor.py``,
-``creation.py``, ``ops/`` (elementwise, reduce, shape, matmul, loss, then windows, conv,
-pool), ``functional.py``, ``nn.py``, ``init.py``, ``optim.py``, ``summary.py``, ``data.py``,
-``models.py``, ``checkpoint.py``, ``train.py``, ``gradcheck.py``, ``testing.py``.
+``tensor_methods.py``, ``creation.py``, ``ops/`` (elementwise, reduce, shape, matmul, loss,
+then windows, conv, pool), ``functional/``, ``nn/``, ``init.py``, ``optim``, ``summary.py``,
+``data.py``, ``models.py``, ``checkpoint.py``, ``train.py``, ``gradcheck.py``, ``testing.py``.
 
-Importing the package changes nothing in the process: it reads no file, draws no random
-number and leaves ``malloc`` as it is (``allocator.keep_freed_memory`` is an explicit call).
+The names PyTorch has at its top level (``minitorch_cnn.device``, ``minitorch_cnn.float32``,
+``minitorch_cnn.max``, ...) are here too, so ``import minitorch_cnn as torch`` runs PyTorch
+programs. Importing the package changes nothing in the process: it reads no file, draws no
+random number and leaves ``malloc`` as it is (``allocator.keep_freed_memory`` is explicit).
 """
 
 from __future__ import annotations
 
 from . import allocator, data, functional, init, models, nn, optim  # noqa: F401 -- submodules
-from .autograd import detect_anomaly, is_grad_enabled, no_grad
+from .autograd import detect_anomaly, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .creation import manual_seed, ones, rand, randn, zeros
+from .device import accelerator, backends, cuda, device
+from .dtypes import (
+    bool_ as bool,  # noqa: A004 -- PyTorch's names
+)
+from .dtypes import (
+    double,
+    float16,
+    float32,
+    float64,
+    half,
+    int8,
+    int16,
+    int32,
+    int64,
+    long,
+    short,
+    uint8,
+)
+from .dtypes import float32 as float  # noqa: A004
+from .dtypes import int32 as int  # noqa: A004
 from .gradcheck import gradcheck
 from .tensor import Tensor, tensor
+from .toplevel import argmax, exp, flatten, log, max, mean, min, sum  # noqa: A004
 
 __version__ = "0.1.0"
 
@@ -23,6 +46,8 @@ __all__ = [
     "Tensor",
     "tensor",
     "no_grad",
+    "enable_grad",
+    "set_grad_enabled",
     "is_grad_enabled",
     "detect_anomaly",
     "gradcheck",
@@ -31,6 +56,10 @@ __all__ = [
     "zeros",
     "ones",
     "manual_seed",
+    "device",
+    "cuda",
+    "accelerator",
+    "backends",
     "functional",
     "nn",
     "optim",

@@ -15,8 +15,11 @@ Read this file first. It teaches the whole idea of autograd in four pieces:
    accumulated from all of its uses, and adds the results into the leaves' ``.grad``.
 4. ``no_grad`` -- a switch that stops ``apply`` from recording anything.
 
-``detect_anomaly`` is a debugging switch: it checks every forward and backward result for
-NaN/inf and names the first op that produced one.
+Two safety nets: ``detect_anomaly`` is a debugging switch that checks every forward and
+backward result for NaN/inf and names the first op that produced one; and every tensor has a
+*version*, bumped by each in-place change, so a backward whose saved input was changed after
+its forward (an ``optimizer.step()`` between forward and backward) is an error instead of a
+silently wrong gradient.
 
 Read next: ``tensor.py`` (the ``Tensor`` class whose methods call the ops) and
 ``ops/elementwise.py`` (the simplest ``Function`` subclasses).
@@ -25,6 +28,7 @@ Read next: ``tensor.py`` (the ``Tensor`` class whose methods call the ops) and
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -34,21 +38,38 @@ if TYPE_CHECKING:
     from .tensor import Tensor
 
 
-class _GradMode:
-    """Global switches read by ``Function.apply`` (module state, not thread-local)."""
+class _GradMode(threading.local):
+    """The switches read by ``Function.apply``, one set per thread (as in PyTorch): a
+    ``no_grad`` block in one thread never stops another thread from recording."""
 
     enabled: bool = True
     detect_anomaly: bool = False
 
 
+_mode = _GradMode()
+
+
 def is_grad_enabled() -> bool:
     """Return True when operations record the graph (outside ``no_grad``)."""
-    return _GradMode.enabled
+    return _mode.enabled
 
 
 @contextlib.contextmanager
-def no_grad() -> Iterator[None]:
-    """Context manager inside which no graph is recorded.
+def set_grad_enabled(mode: bool) -> Iterator[None]:
+    """Context manager (or decorator) that records the graph inside when ``mode`` is True
+    and records nothing when it is False; the previous setting comes back on exit."""
+    if not isinstance(mode, bool):
+        raise TypeError(f"set_grad_enabled takes a bool, got {type(mode).__name__}")
+    previous = _mode.enabled
+    _mode.enabled = mode
+    try:
+        yield
+    finally:
+        _mode.enabled = previous
+
+
+def no_grad() -> contextlib.AbstractContextManager:
+    """Context manager (or decorator, ``@no_grad()``) inside which no graph is recorded.
 
     Results computed inside have ``requires_grad=False`` and keep no reference to their
     inputs, so evaluation loops use no memory for backward.
@@ -62,12 +83,12 @@ def no_grad() -> Iterator[None]:
     >>> y.requires_grad
     False
     """
-    previous = _GradMode.enabled
-    _GradMode.enabled = False
-    try:
-        yield
-    finally:
-        _GradMode.enabled = previous
+    return set_grad_enabled(False)
+
+
+def enable_grad() -> contextlib.AbstractContextManager:
+    """Context manager that records the graph again inside a ``no_grad`` block."""
+    return set_grad_enabled(True)
 
 
 @contextlib.contextmanager
@@ -89,12 +110,12 @@ def detect_anomaly() -> Iterator[None]:
     ...
     FloatingPointError: Log forward produced non-finite values (1 of 2 entries) from inputs of shape (2,)
     """
-    previous = _GradMode.detect_anomaly
-    _GradMode.detect_anomaly = True
+    previous = _mode.detect_anomaly
+    _mode.detect_anomaly = True
     try:
         yield
     finally:
-        _GradMode.detect_anomaly = previous
+        _mode.detect_anomaly = previous
 
 
 def _check_finite(name: str, stage: str, array: np.ndarray, shapes: list) -> None:
@@ -110,6 +131,9 @@ def _check_finite(name: str, stage: str, array: np.ndarray, shapes: list) -> Non
 class Context:
     """What one recorded op remembers between its forward and its backward.
 
+    It is also the tensor's ``grad_fn`` (as in PyTorch): ``loss.grad_fn`` names the op that
+    made ``loss``, and ``next_functions`` leads on to the ops (or leaves) that made its inputs.
+
     Attributes
     ----------
     function : type[Function]
@@ -120,6 +144,9 @@ class Context:
         Whether each input requires a gradient, so ``backward`` can skip work.
     saved : tuple
         What ``forward`` stored with ``save_for_backward``; freed after ``backward``.
+    saved_versions : list[tuple[Tensor, int]]
+        The inputs whose arrays ``saved`` holds (or views of them), with their versions at
+        forward time: ``backward`` refuses to run if one has been changed in place since.
     """
 
     def __init__(self, function: type[Function], parents: tuple[Tensor, ...]) -> None:
@@ -127,6 +154,7 @@ class Context:
         self.parents = parents
         self.needs_input_grad = tuple(p.requires_grad for p in parents)
         self.saved: tuple = ()
+        self.saved_versions: list[tuple[Tensor, int]] = []
         self.released = False
 
     def save_for_backward(self, *values: Any) -> None:
@@ -136,8 +164,62 @@ class Context:
     def release(self) -> None:
         """Drop saved buffers and graph edges once backward has used them."""
         self.saved = ()
+        self.saved_versions = []
         self.parents = ()
         self.released = True
+
+    def name(self) -> str:
+        """The op's name as PyTorch prints a ``grad_fn``: ``MulBackward``."""
+        return f"{self.function.__name__}Backward"
+
+    def __repr__(self) -> str:
+        return f"<{self.name()} object>"
+
+    @property
+    def next_functions(self) -> tuple[tuple[Any, int], ...]:
+        """One ``(grad_fn, 0)`` per input: its op's Context, an ``AccumulateGrad`` for a
+        leaf that requires grad, or ``None`` for an input that needs no gradient."""
+        return tuple(
+            (p._ctx if p._ctx is not None else AccumulateGrad(p) if p.requires_grad else None, 0)
+            for p in self.parents
+        )
+
+
+class AccumulateGrad:
+    """The end of a ``next_functions`` walk: the leaf whose ``.grad`` a backward fills."""
+
+    def __init__(self, variable: Tensor) -> None:
+        self.variable = variable
+        self.next_functions = ()
+
+    def name(self) -> str:
+        """``AccumulateGrad``, as in PyTorch."""
+        return "AccumulateGrad"
+
+    def __repr__(self) -> str:
+        return "<AccumulateGrad object>"
+
+
+def _saved_inputs(inputs: tuple[Tensor, ...], saved: tuple) -> list[tuple[Tensor, int]]:
+    """The inputs whose memory a saved array shares, with their current versions."""
+    arrays = [v for v in saved if isinstance(v, np.ndarray)]
+    return [
+        (t, t._version)
+        for t in inputs
+        if any(np.may_share_memory(t._data, array) for array in arrays)
+    ]
+
+
+def _check_versions(ctx: Context) -> None:
+    for tensor, version in ctx.saved_versions:
+        if tensor._version != version:
+            raise RuntimeError(
+                "one of the tensors needed for gradient computation has been modified by an "
+                f"inplace operation: {ctx.function.__name__} saved a tensor of shape "
+                f"{tuple(tensor.shape)} at version {version}; it is now at version "
+                f"{tensor._version}. Run the forward pass again after changing it (e.g. call "
+                "optimizer.step() only after backward())."
+            )
 
 
 class Function:
@@ -169,15 +251,17 @@ class Function:
         """Run the op on tensors and, if any input requires grad, record it in the graph."""
         from .tensor import Tensor
 
-        record = _GradMode.enabled and any(t.requires_grad for t in inputs)
+        record = _mode.enabled and any(t.requires_grad for t in inputs)
         ctx = Context(cls, inputs if record else ())
         if not record:
             ctx.needs_input_grad = (False,) * len(inputs)
         out = cls.forward(ctx, *(t._data for t in inputs), **params)
-        if _GradMode.detect_anomaly:
+        if _mode.detect_anomaly:
             _check_finite(cls.__name__, "forward", out, [t.shape for t in inputs])
-        result = Tensor._from_op(out, ctx if record else None)
-        return result
+        if not record:
+            return Tensor._from_op(out, None)
+        ctx.saved_versions = _saved_inputs(inputs, ctx.saved)
+        return Tensor._from_op(out, ctx)
 
 
 def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
@@ -230,66 +314,42 @@ def backward(root: Tensor, grad: np.ndarray) -> None:
     results pass their gradient on and keep none. Each node's saved buffers are released as
     soon as its backward has run, so memory after a backward is what the leaves hold.
 
-    Every gradient travels with a flag, ``owned``: True when nothing but the engine holds
-    it (see ``_owned``). A leaf keeps an owned first gradient as its ``.grad``; any other
-    it copies (as PyTorch steals a gradient nobody else references).
+    A gradient that reaches a node through several uses is the sum of what each use sent
+    (the multivariable chain rule); the first one may be a view of an array someone else
+    holds, so the sum is always a new array, never ``+=`` into the first.
     """
     order = _topological_order(root)
-    pending: dict[int, tuple[np.ndarray, bool]] = {id(root): (grad, False)}  # the caller's array
+    pending: dict[int, np.ndarray] = {id(root): grad}
     for node in reversed(order):
-        grad_out, owned = pending.pop(id(node), (None, False))
+        grad_out = pending.pop(id(node), None)
         if grad_out is None:  # reached only through inputs that need no gradient
             continue
         ctx = node._ctx
         if ctx is None:
-            node._accumulate_grad(grad_out, owned)
+            node._accumulate_grad(grad_out)
             continue
         if ctx.released:
             raise RuntimeError(
                 f"backward through the graph of {ctx.function.__name__} a second time: its "
                 "saved buffers were freed by the first backward(). Recompute the forward pass."
             )
+        _check_versions(ctx)
         input_grads = ctx.function.backward(ctx, grad_out)
         if len(input_grads) != len(ctx.parents):
             raise RuntimeError(
                 f"{ctx.function.__name__}.backward returned {len(input_grads)} gradients for "
                 f"{len(ctx.parents)} inputs"
             )
-        for index, (parent, input_grad) in enumerate(zip(ctx.parents, input_grads)):
+        for parent, input_grad in zip(ctx.parents, input_grads):
             if input_grad is None or not parent.requires_grad:
                 continue
-            returned = np.asarray(input_grad)
-            input_grad = unbroadcast(returned, parent.shape)
-            if input_grad.dtype != parent.dtype:
+            input_grad = unbroadcast(np.asarray(input_grad), parent.shape)
+            if input_grad.dtype != parent.dtype:  # e.g. a float64 constant met a float32 input
                 input_grad = input_grad.astype(parent.dtype)
-            others = [g for i, g in enumerate(input_grads) if i != index and g is not None]
-            # summed back or cast: a new array; else ask whether the op made it afresh
-            owned = input_grad is not returned or _owned(returned, [grad_out, *others])
-            if _GradMode.detect_anomaly:
+            if _mode.detect_anomaly:
                 _check_finite(
                     ctx.function.__name__, "backward", input_grad, [p.shape for p in ctx.parents]
                 )
             previous = pending.get(id(parent))
-            # The first gradient may alias another array: never add into it in place.
-            pending[id(parent)] = (
-                (input_grad, owned) if previous is None else (previous[0] + input_grad, True)
-            )
+            pending[id(parent)] = input_grad if previous is None else previous + input_grad
         ctx.release()
-
-
-def _owned(grad: np.ndarray, others: list[np.ndarray]) -> bool:
-    """Whether an op's backward made ``grad`` afresh, so that nothing else holds its memory.
-
-    Backwards return either new arrays or views of what they were handed: ``Add`` passes
-    ``grad_out`` itself to both inputs, ``Reshape`` a view of it, ``Sum`` a read-only
-    broadcast of it, and ``grad_out`` may be the caller's own array. So a gradient is owned
-    when it is writeable, shares no memory with ``grad_out`` or with the op's other
-    gradients, and fills its whole buffer (a cropped view, like a padded convolution's
-    input gradient, would keep the padding alive). (``backward`` does not ask about a
-    gradient that ``unbroadcast`` summed or a cast converted: those are new arrays.)
-    """
-    return (
-        grad.flags.writeable
-        and (grad.base is None or grad.nbytes == getattr(grad.base, "nbytes", -1))
-        and not any(np.may_share_memory(grad, other) for other in others)
-    )

@@ -123,7 +123,9 @@ def gradcheck(
 
     for position in checked:
         tensor = inputs64[position]
-        analytic = tensor.grad if tensor.grad is not None else np.zeros_like(tensor._data)
+        analytic = (
+            np.asarray(tensor.grad) if tensor.grad is not None else np.zeros_like(tensor._data)
+        )
         values = tensor._data  # perturbed in place, restored after each entry
         for index in np.ndindex(values.shape):
             original = values[index]

@@ -8,7 +8,7 @@ one input, whatever the layer's size -- PyTorch's default for both layers and th
 
 Every initializer draws from an explicit ``np.random.Generator``: pass ``generator=`` to
 make a model reproducible from a seed, or leave it out to use the package's default generator
-(seeded by ``manual_seed``). Initializers write into ``tensor.data`` in place and return the
+(seeded by ``manual_seed``). Initializers write into the tensor in place and return the
 tensor, like PyTorch's ``nn.init.*_`` functions.
 
 Read next: ``optim.py``.
@@ -113,7 +113,7 @@ def fan_in_uniform_(
     >>> import numpy as np
     >>> import minitorch_cnn as mt
     >>> w = fan_in_uniform_(mt.zeros(64, 32, 3, 3), 288, np.random.default_rng(0))
-    >>> bool(np.abs(w.data).max() <= 1 / np.sqrt(288))
+    >>> bool(np.abs(w.numpy()).max() <= 1 / np.sqrt(288))
     True
     """
     if not isinstance(fan, (int, np.integer)) or isinstance(fan, bool) or fan < 1:

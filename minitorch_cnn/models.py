@@ -62,7 +62,7 @@ class SimpleCNN(nn.Module):
     --------
     >>> import numpy as np
     >>> model = SimpleCNN(generator=np.random.default_rng(0))
-    >>> sum(p.size for p in model.parameters())
+    >>> sum(p.numel() for p in model.parameters())
     421642
     """
 

@@ -366,8 +366,8 @@ def summary(model: Module, input_shape: tuple[Dim, ...]) -> Summary:
     rows = []
     for name, layer in _leaves(model, ""):
         out, field = _size_layer(name or type(layer).__name__, layer, shape, field)
-        params = sum(p.size for p in layer.parameters())
+        params = sum(p.numel() for p in layer.parameters())
         rows.append(LayerRow(name, layer, shape, out, params, field.rf, field.jump))
         shape = out
-    total = sum(p.size for p in model.parameters())
+    total = sum(p.numel() for p in model.parameters())
     return Summary(rows[0].input_shape, shape, rows, total)

@@ -1,368 +1,412 @@
 """``Tensor``: a NumPy array plus the bookkeeping reverse-mode autograd needs.
 
-A tensor holds ``data`` (an ``np.ndarray``), ``grad`` (filled by ``backward`` for leaves
-that require grad) and ``_ctx``, the graph edge to the op that produced it (``None`` for a
-leaf). Every method is one line calling an op from ``ops/``: grep a method name and you find
-the math.
+A tensor holds its values in ``_data`` (an ``np.ndarray``), a gradient ``grad`` (a Tensor
+filled by ``backward`` for leaves that require grad), ``_ctx`` (the graph edge to the op that
+produced it, ``None`` for a leaf, shown as ``grad_fn``) and a version number bumped by every
+in-place change. ``.data`` is a Tensor too, as in PyTorch: the same values, outside the
+graph. ``np.asarray(t)`` and ``t.numpy()`` give the array itself.
 
-The dtype rules, in one place (``_as_array``): Python numbers and lists become float32 (as in
-PyTorch); NumPy arrays keep their dtype, so float64 stays float64 (gradcheck relies on it) and
-int arrays stay int (and can never require grad). A Python or NumPy *scalar* combined with a
-tensor takes the tensor's dtype, so ``float32_tensor * 0.5`` stays float32. An int tensor
-meeting a float one is cast to the float's dtype first (``_operands``), as in PyTorch.
+This file holds what makes a tensor a tensor: creation, the data/grad properties, backward,
+in-place updates and conversions. The arithmetic, reductions and shape methods -- each one
+line calling an op from ``ops/`` -- are in ``tensor_methods.py``; the dtype rules are in
+``dtypes.py``.
 
-Read next: ``ops/elementwise.py``.
+Read next: ``tensor_methods.py``.
 """
 
 from __future__ import annotations
 
-import numbers
 from typing import Any
 
 import numpy as np
 
 from . import autograd
-from .ops import elementwise, matmul, reduce
-from .ops import shape as shape_ops
+from . import device as devices
+from .dtypes import as_array, as_dtype, type_name
+from .ops import elementwise
+from .tensor_methods import TensorMethods
 
 
-def _as_array(data: Any, dtype: Any = None) -> np.ndarray:
-    """Turn user data into an ndarray following the dtype rules above."""
-    if isinstance(data, Tensor):
-        array = data._data
-    elif isinstance(data, np.ndarray):
-        array = data
-    elif isinstance(data, (numbers.Number, np.generic, list, tuple)):
-        try:
-            array = np.asarray(data)
-        except ValueError:  # NumPy speaks of an "inhomogeneous shape"; say what is wrong
-            raise ValueError(
-                "expected a rectangular nested list (every row the same length), got a ragged "
-                f"one: {data!r:.80}"
-            ) from None
-        if dtype is None and array.dtype.kind in "biuf" and not isinstance(data, np.generic):
-            array = array.astype(np.float32)  # Python data -> float32, as in PyTorch
-    else:
-        raise TypeError(
-            f"expected a Tensor, np.ndarray, number or (nested) list, got {type(data).__name__}"
-        )
-    if array.dtype.kind not in "biuf":
-        raise TypeError(
-            f"expected numeric data (bool, int or float), got an array of dtype {array.dtype}"
-        )
-    if dtype is not None:
-        try:
-            target = np.dtype(dtype)
-        except TypeError:  # NumPy's "data type 'x' not understood"
-            target = None
-        if target is None or target.kind not in "biuf":
-            raise TypeError(f"dtype must be a NumPy bool, int or float dtype, got {dtype!r}")
-        array = array.astype(target, copy=False)
-    return array
+class _Version:
+    """A counter shared by a tensor and the tensors that share its values (``.data``,
+    ``detach()``): a change through any of them is a change to all."""
+
+    __slots__ = ("value",)
+
+    def __init__(self) -> None:
+        self.value = 0
 
 
-class Tensor:
+class Tensor(TensorMethods):
     """An n-dimensional array that can record the operations applied to it.
 
     Parameters
     ----------
     data : array_like
-        ``np.ndarray`` (dtype kept), Python number or nested list (becomes float32), or a
-        ``Tensor`` (its array is shared).
+        ``np.ndarray`` (dtype kept), Python number or nested list (float32, as
+        ``torch.Tensor``; ``tensor()`` infers int64/bool as ``torch.tensor``), or a Tensor
+        (its array is shared).
     requires_grad : bool
         Record operations on this tensor so ``backward`` can fill ``.grad``. Only floating
         point tensors can require grad.
-
-    Raises
-    ------
-    TypeError
-        For non-numeric data or ``dtype``, or ``requires_grad=True`` on a non-float tensor.
-    ValueError
-        For a ragged nested list.
 
     Examples
     --------
     >>> import minitorch_cnn as mt
     >>> x = mt.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
-    >>> y = (x * x).sum()
-    >>> y.backward()
+    >>> (x * x).sum().backward()
     >>> x.grad
-    array([[2., 4.],
-           [6., 8.]], dtype=float32)
+    tensor([[2., 4.],
+            [6., 8.]])
     """
 
-    # Make NumPy defer to our reflected operators: np.float64(2) * t calls t.__rmul__.
-    __array_ufunc__ = None
-
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None) -> None:
-        self._data: np.ndarray = _as_array(data, dtype)
-        if requires_grad and self._data.dtype.kind != "f":
-            raise TypeError(
-                f"only floating point tensors can require grad, got dtype {self._data.dtype}"
-            )
-        self.requires_grad: bool = bool(requires_grad)
-        self._grad: np.ndarray | None = None
+        self._data: np.ndarray = as_array(data, dtype, python_floats=True)
+        self._grad: Tensor | None = None
         self._ctx: autograd.Context | None = None
+        self._version_counter = _Version()
+        self._requires_grad = False
+        self.requires_grad = requires_grad
 
     @classmethod
     def _from_op(cls, data: np.ndarray, ctx: autograd.Context | None) -> Tensor:
         """Wrap an op's output; ``ctx`` is its graph edge (None when nothing was recorded)."""
         out = cls.__new__(cls)
-        out._data = data
-        out.requires_grad = ctx is not None
-        out._grad = None
-        out._ctx = ctx
+        out._data, out._grad, out._ctx = data, None, ctx
+        out._version_counter = _Version()
+        out._requires_grad = ctx is not None
         return out
 
-    # ----- properties and conversions -------------------------------------------------
+    def _sharing(self) -> Tensor:
+        """A tensor outside the graph with the same values and the same version counter."""
+        out = Tensor._from_op(self._data, None)
+        out._version_counter = self._version_counter
+        return out
+
+    # ----- the autograd properties ----------------------------------------------------
     @property
-    def data(self) -> np.ndarray:
-        """The values (the array ``_data`` that ops read)."""
-        return self._data
+    def requires_grad(self) -> bool:
+        """Whether backward fills ``.grad`` for this leaf (a bool; floats only)."""
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        if not isinstance(value, (bool, np.bool_)):
+            raise TypeError(f"requires_grad must be a bool, got {type(value).__name__} {value!r}")
+        if value and self._data.dtype.kind != "f":
+            raise TypeError(
+                f"only floating point tensors can require grad, got dtype {self._data.dtype}"
+            )
+        if not value and self._ctx is not None:
+            raise RuntimeError(
+                "requires_grad can only be switched off on a leaf; use detach() on a result"
+            )
+        self._requires_grad = bool(value)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        """Set ``requires_grad`` in place and return self."""
+        self.requires_grad = requires_grad
+        return self
+
+    @property
+    def data(self) -> Tensor:
+        """The same values as a tensor outside the graph (writes through it change self)."""
+        return self._sharing()
 
     @data.setter
     def data(self, value: Any) -> None:
-        self._data = _as_array(value)
+        self._data = as_array(value)
+        self._bump_version()
 
     @property
-    def grad(self) -> np.ndarray | None:
-        """dL/d(self) after a backward (None until then)."""
+    def grad(self) -> Tensor | None:
+        """dL/d(self) after a backward (None until then), a tensor of self's shape."""
         return self._grad
 
     @grad.setter
-    def grad(self, value: Any) -> None:
-        self._grad = None if value is None else _as_array(value)
+    def grad(self, value: Tensor | None) -> None:
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"grad must be a Tensor or None, got {type(value).__name__}")
+            if value.shape != self.shape:
+                raise ValueError(
+                    f"grad must have the tensor's shape {self.shape}, got {value.shape}"
+                )
+        self._grad = value
 
     @property
-    def shape(self) -> tuple[int, ...]:
-        """The length of each axis, as in NumPy."""
-        return self._data.shape
+    def grad_fn(self) -> autograd.Context | None:
+        """The op that made this tensor (None for a leaf); see ``autograd.Context``."""
+        return self._ctx
 
     @property
-    def ndim(self) -> int:
-        """The number of axes."""
-        return self._data.ndim
+    def is_leaf(self) -> bool:
+        """True for a tensor made by the user, not by an op."""
+        return self._ctx is None
 
     @property
-    def dtype(self) -> np.dtype:
-        """The NumPy dtype of ``data`` (float32 unless made from a float64/int array)."""
-        return self._data.dtype
+    def _version(self) -> int:
+        return self._version_counter.value
 
-    @property
-    def size(self) -> int:
-        """The number of entries."""
-        return self._data.size
+    def _bump_version(self) -> None:
+        self._version_counter.value += 1
 
-    @property
-    def T(self) -> Tensor:
-        """All axes reversed, ``transpose()``: the matrix transpose for a 2-D tensor."""
-        return self.transpose()
-
-    def __len__(self) -> int:
-        return len(self._data)
-
-    def numpy(self) -> np.ndarray:
-        """The underlying array (shared, not copied)."""
-        return self._data
-
-    def item(self) -> float | int | bool:
-        """The value of a one-element tensor as a Python number."""
-        if self._data.size != 1:
-            raise ValueError(f"item() needs a one-element tensor, got shape {self.shape}")
-        return self._data.item()
-
-    def detach(self) -> Tensor:
-        """A tensor sharing this data but cut from the graph (requires_grad=False)."""
-        return Tensor(self._data)
-
-    def __repr__(self) -> str:
-        body = np.array2string(self._data, separator=", ", prefix="tensor(")
-        grad = ", requires_grad=True" if self.requires_grad else ""
-        dtype = "" if self.dtype == np.float32 else f", dtype={self.dtype}"
-        return f"tensor({body}{dtype}{grad})"
-
-    # ----- autograd -----------------------------------------------------------------
-    def backward(self, grad: Any = None) -> None:
+    # ----- autograd -------------------------------------------------------------------
+    def backward(self, gradient: Any = None) -> None:
         """Compute d(self)/d(leaf) for every leaf that requires grad, into ``leaf.grad``.
 
         Gradients *add* into ``.grad`` (over uses and over calls: ``zero_grad()`` between
         steps). The graph's saved buffers are freed on the way, so each graph is walked once.
-
-        Parameters
-        ----------
-        grad : array_like, optional
-            dL/d(self), same shape as ``self``. May be omitted only when ``self`` has one
-            element (a loss), where it defaults to 1.
-
-        Raises
-        ------
-        RuntimeError
-            If ``self`` does not require grad, or its graph was already walked by a backward.
-        ValueError
-            If ``grad`` is omitted for a tensor with more than one element, or has the
-            wrong shape.
+        ``gradient`` is dL/d(self), of self's shape; it may be omitted only when self has one
+        element (a loss), where it defaults to 1.
         """
         if not self.requires_grad:
             raise RuntimeError(
                 "backward() on a tensor that does not require grad: no input of the "
                 "computation had requires_grad=True (or it ran inside no_grad())"
             )
-        if grad is None:
+        if gradient is None:
             if self._data.size != 1:
-                raise ValueError(
-                    "backward() without grad needs a one-element tensor (a loss), got shape "
-                    f"{self.shape}; pass grad=<array of that shape>"
+                raise RuntimeError(
+                    "grad can be implicitly created only for scalar outputs: backward() "
+                    f"without a gradient needs a one-element tensor, got shape {self.shape}"
                 )
             grad_array = np.ones(self.shape, dtype=self.dtype)
         else:
-            grad_array = _as_array(grad, self.dtype)
+            grad_array = as_array(gradient, self.dtype)
             if grad_array.shape != self.shape:
                 raise ValueError(
-                    f"grad must have the tensor's shape {self.shape}, got {grad_array.shape}"
+                    f"gradient must have the tensor's shape {self.shape}, got {grad_array.shape}"
                 )
         autograd.backward(self, grad_array)
 
-    def _accumulate_grad(self, grad: np.ndarray, owned: bool = False) -> None:
-        """Add ``grad`` into ``.grad``; a first gradient is kept as it is only when ``owned``
-        (nothing else holds it, see ``autograd.backward``), else copied: it may alias a
-        buffer that someone else will change."""
+    def _accumulate_grad(self, grad: np.ndarray) -> None:
+        """Add ``grad`` into ``.grad``. A first gradient is copied: it may be a view of an
+        array that an op or the caller still holds."""
         if self._grad is None:
-            keep = owned and grad.dtype == self.dtype
-            self._grad = grad if keep else np.array(grad, dtype=self.dtype, copy=True)
+            self._grad = Tensor(np.array(grad, dtype=self.dtype, copy=True))
         else:
-            self._grad += grad
+            self._grad._data += grad
+            self._grad._bump_version()
 
     def zero_grad(self) -> None:
         """Forget the accumulated gradient."""
-        self.grad = None
+        self._grad = None
 
-    # ----- operators ------------------------------------------------------------------
-    def _operand(self, other: Any) -> Tensor:
-        """``other`` as a Tensor; scalars take this tensor's dtype so they never upcast."""
-        if isinstance(other, Tensor):
-            return other
-        if isinstance(other, (numbers.Number, np.generic)) or (
-            isinstance(other, np.ndarray) and other.ndim == 0
-        ):
-            if self.dtype.kind == "f":
-                return Tensor(np.asarray(other, dtype=self.dtype))
-            if isinstance(other, (float, np.floating)) or np.asarray(other).dtype.kind == "f":
-                return Tensor(np.asarray(other, dtype=np.float32))
-            return Tensor(np.asarray(other))
-        if isinstance(other, (np.ndarray, list, tuple)):
-            return Tensor(other)
-        raise TypeError(
-            f"expected a Tensor, np.ndarray or number as operand, got {type(other).__name__}"
+    def detach(self) -> Tensor:
+        """A tensor sharing this data but cut from the graph (requires_grad=False)."""
+        return self._sharing()
+
+    # ----- in-place updates (outside the graph) ---------------------------------------
+    def _in_place(self, op: str) -> np.ndarray:
+        """The array to write into, after PyTorch's check that no graph needs the old values."""
+        if self.requires_grad and autograd.is_grad_enabled():
+            what = "a leaf Variable that requires grad" if self._ctx is None else "a result"
+            raise RuntimeError(
+                f"{op}: {what} is being used in an in-place operation; wrap the update in "
+                "`with torch.no_grad():` (or write through .data)"
+            )
+        self._bump_version()
+        return self._data
+
+    def add_(self, other: Any, alpha: float = 1) -> Tensor:
+        """``self += alpha * other`` in place (outside the graph)."""
+        self._in_place("add_")[...] += np.asarray(other) * alpha if alpha != 1 else other
+        return self
+
+    def sub_(self, other: Any, alpha: float = 1) -> Tensor:
+        """``self -= alpha * other`` in place (outside the graph)."""
+        self._in_place("sub_")[...] -= np.asarray(other) * alpha if alpha != 1 else other
+        return self
+
+    def mul_(self, other: Any) -> Tensor:
+        """``self *= other`` in place (outside the graph)."""
+        self._in_place("mul_")[...] *= np.asarray(other)
+        return self
+
+    def div_(self, other: Any) -> Tensor:
+        """``self /= other`` in place (outside the graph)."""
+        self._in_place("div_")[...] /= np.asarray(other)
+        return self
+
+    def copy_(self, src: Any) -> Tensor:
+        """Write ``src``'s values (broadcast, cast to self's dtype) into self."""
+        np.copyto(self._in_place("copy_"), np.asarray(src), casting="unsafe")
+        return self
+
+    def fill_(self, value: float) -> Tensor:
+        """Set every entry to ``value`` in place."""
+        self._in_place("fill_").fill(value)
+        return self
+
+    def zero_(self) -> Tensor:
+        """Set every entry to 0 in place."""
+        return self.fill_(0)
+
+    def clamp_(self, min: float | None = None, max: float | None = None) -> Tensor:  # noqa: A002
+        """Clip every entry into ``[min, max]`` in place."""
+        data = self._in_place("clamp_")
+        np.clip(data, min, max, out=data)
+        return self
+
+    def uniform_(self, a: float = 0.0, b: float = 1.0, generator: Any = None) -> Tensor:
+        """Fill with samples uniform on ``[a, b)`` (the default generator unless given)."""
+        from .creation import resolve_generator
+
+        unit = resolve_generator(generator).random(self.shape)
+        self._in_place("uniform_")[...] = unit * (b - a) + a
+        return self
+
+    def normal_(self, mean: float = 0.0, std: float = 1.0, generator: Any = None) -> Tensor:
+        """Fill with samples from N(mean, std**2)."""
+        from .creation import resolve_generator
+
+        draw = resolve_generator(generator).standard_normal(self.shape)
+        self._in_place("normal_")[...] = draw * std + mean
+        return self
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        from .ops.shape import normalize_index
+
+        self._in_place("__setitem__")[normalize_index(index)] = np.asarray(value)
+
+    # ----- conversions ----------------------------------------------------------------
+    def numpy(self) -> np.ndarray:
+        """The underlying array (shared, not copied)."""
+        return self._data
+
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
+        if dtype is not None and dtype != self._data.dtype:
+            return self._data.astype(dtype)
+        return self._data.copy() if copy else self._data
+
+    def item(self) -> float | int | bool:
+        """The value of a one-element tensor as a Python number."""
+        if self._data.size != 1:
+            raise RuntimeError(
+                f"a Tensor with {self._data.size} elements cannot be converted to a Python "
+                f"number (item() needs one element, got shape {self.shape})"
+            )
+        return self._data.item()
+
+    def tolist(self) -> Any:
+        """The values as (nested) Python lists of numbers."""
+        return self._data.tolist()
+
+    def __bool__(self) -> bool:
+        if self._data.size != 1:
+            raise RuntimeError(
+                f"Boolean value of Tensor with more than one value is ambiguous (shape "
+                f"{self.shape}); use .any() or .all()"
+            )
+        return bool(self._data.item())
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __index__(self) -> int:
+        if self.dtype.kind not in "iub":
+            raise TypeError(f"only integer tensors can be used as an index, got {self.dtype}")
+        return int(self.item())
+
+    def __len__(self) -> int:
+        if self.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return len(self._data)
+
+    def __repr__(self) -> str:
+        body = np.array2string(self._data, separator=", ", prefix="tensor(")
+        default = np.float32 if self.dtype.kind == "f" else np.int64
+        dtype = "" if self.dtype in (default, np.bool_) else f", dtype=torch.{self.dtype.name}"
+        grad = (
+            f", grad_fn=<{self._ctx.name()}>"
+            if self._ctx is not None
+            else ", requires_grad=True"
+            if self.requires_grad
+            else ""
         )
+        return f"tensor({body}{dtype}{grad})"
 
-    def _operands(self, other: Any) -> tuple[Tensor, Tensor]:
-        """``(self, other)`` as Tensors ready for a binary op, with PyTorch's promotion:
-        when one is an int/bool tensor and the other float, the int one is cast to the
-        float's dtype (``int_tensor * 0.5`` is float32, ``float32 * int_array`` stays
-        float32), where NumPy would promote to float64."""
-        other = self._operand(other)
-        if self.dtype.kind != "f" and other.dtype.kind == "f":
-            return Tensor(self._data.astype(other.dtype)), other
-        if self.dtype.kind == "f" and other.dtype.kind != "f":
-            return self, Tensor(other._data.astype(self.dtype))
-        return self, other
+    def to(self, *args: Any, **kwargs: Any) -> Tensor:
+        """``to(device)``, ``to(dtype)``, ``to(device, dtype)`` or ``to(other_tensor)``: the
+        device must be the CPU; a new dtype gives a converted tensor, else self."""
+        dtype = kwargs.pop("dtype", None)
+        kwargs.pop("non_blocking", None), kwargs.pop("copy", None)
+        for arg in (*args, kwargs.pop("device", None)):
+            if isinstance(arg, Tensor):
+                dtype = arg.dtype
+            elif arg is not None and not devices.is_device(arg):
+                dtype = arg
+        if kwargs:
+            raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
+        return self if dtype is None else self.type(dtype)
 
-    def __add__(self, other: Any) -> Tensor:
-        return elementwise.Add.apply(*self._operands(other))
+    def type(self, dtype: Any = None) -> Tensor | str:
+        """The type name (no argument), or this tensor converted to ``dtype``."""
+        if dtype is None:
+            return type_name(self.dtype)
+        target = as_dtype(dtype)
+        if target == self.dtype:
+            return self
+        if target.kind == "f" and self.dtype.kind == "f":
+            return elementwise.Cast.apply(self, dtype=target)  # differentiable
+        return Tensor(self._data.astype(target))
 
-    def __radd__(self, other: Any) -> Tensor:
-        return elementwise.Add.apply(*reversed(self._operands(other)))
+    def float(self) -> Tensor:
+        """``to(float32)``."""
+        return self.type(np.float32)
 
-    def __sub__(self, other: Any) -> Tensor:
-        return elementwise.Sub.apply(*self._operands(other))
+    def double(self) -> Tensor:
+        """``to(float64)``."""
+        return self.type(np.float64)
 
-    def __rsub__(self, other: Any) -> Tensor:
-        return elementwise.Sub.apply(*reversed(self._operands(other)))
+    def long(self) -> Tensor:
+        """``to(int64)``."""
+        return self.type(np.int64)
 
-    def __mul__(self, other: Any) -> Tensor:
-        return elementwise.Mul.apply(*self._operands(other))
+    def int(self) -> Tensor:
+        """``to(int32)``."""
+        return self.type(np.int32)
 
-    def __rmul__(self, other: Any) -> Tensor:
-        return elementwise.Mul.apply(*reversed(self._operands(other)))
+    def bool(self) -> Tensor:
+        """``to(bool)``."""
+        return self.type(np.bool_)
 
-    def __truediv__(self, other: Any) -> Tensor:
-        return elementwise.Div.apply(*self._operands(other))
+    def clone(self) -> Tensor:
+        """A copy (of values, and in the graph: the gradient passes through)."""
+        return elementwise.Cast.apply(self, dtype=self.dtype)
 
-    def __rtruediv__(self, other: Any) -> Tensor:
-        return elementwise.Div.apply(*reversed(self._operands(other)))
+    def contiguous(self) -> Tensor:
+        """Self: every op here reads any memory layout."""
+        return self
 
-    def __pow__(self, other: Any) -> Tensor:
-        return elementwise.Pow.apply(*self._operands(other))
+    def cpu(self) -> Tensor:
+        """Self: tensors live on the CPU."""
+        return self
 
-    def __rpow__(self, other: Any) -> Tensor:
-        return elementwise.Pow.apply(*reversed(self._operands(other)))
+    def cuda(self, *args: Any, **kwargs: Any) -> Tensor:
+        """A clear error: this package runs on the CPU only."""
+        devices.device("cuda")  # raises: this package runs on the CPU
+        return self
 
-    def __matmul__(self, other: Any) -> Tensor:
-        return matmul.MatMul.apply(*self._operands(other))
+    @property
+    def device(self) -> devices.device:
+        """``device('cpu')``, the only device."""
+        return devices.device("cpu")
 
-    def __rmatmul__(self, other: Any) -> Tensor:
-        return matmul.MatMul.apply(*reversed(self._operands(other)))
-
-    def __neg__(self) -> Tensor:
-        return elementwise.Neg.apply(self)
-
-    # ----- elementwise functions ------------------------------------------------------
-    def exp(self) -> Tensor:
-        """``e ** x`` elementwise."""
-        return elementwise.Exp.apply(self)
-
-    def log(self) -> Tensor:
-        """Natural log elementwise (``-inf`` at 0, ``nan`` below, as in NumPy)."""
-        return elementwise.Log.apply(self)
-
-    def relu(self) -> Tensor:
-        """``max(x, 0)`` elementwise; the gradient at 0 is 0."""
-        return elementwise.ReLU.apply(self)
-
-    # ----- reductions -----------------------------------------------------------------
-    def sum(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
-        """Sum over ``axis`` (an int, a tuple, or None for all), as ``np.sum``."""
-        return reduce.Sum.apply(self, axis=axis, keepdims=keepdims)
-
-    def mean(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
-        """Mean over ``axis`` (an int, a tuple, or None for all), as ``np.mean``."""
-        return reduce.Mean.apply(self, axis=axis, keepdims=keepdims)
-
-    def max(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
-        """Maximum over ``axis``; tied maxima share its gradient equally (``ops.reduce.Max``)."""
-        return reduce.Max.apply(self, axis=axis, keepdims=keepdims)
-
-    # ----- shape ----------------------------------------------------------------------
-    def reshape(self, *shape: int | tuple[int, ...]) -> Tensor:
-        """The entries in a new shape: ``t.reshape(2, 3)`` or ``t.reshape((2, -1))``."""
-        return shape_ops.Reshape.apply(self, shape=_unpack_axes(shape))
-
-    def transpose(self, *axes: int | tuple[int, ...]) -> Tensor:
-        """Permute the axes (NumPy's rule: no argument reverses them all)."""
-        return shape_ops.Transpose.apply(self, axes=_unpack_axes(axes))
-
-    def __getitem__(self, index: Any) -> Tensor:
-        """``t[index]``: ints, slices, None, ``...`` and int or bool arrays, as in NumPy."""
-        return shape_ops.GetItem.apply(self, index=shape_ops.normalize_index(index))
-
-
-def _unpack_axes(args: tuple) -> tuple[int, ...] | None:
-    """Accept ``f(1, 0)`` and ``f((1, 0))`` like NumPy; ``f()`` gives None."""
-    if len(args) == 1 and isinstance(args[0], (tuple, list)):
-        return tuple(args[0])
-    return tuple(args) if args else None
+    is_cuda = False
 
 
 def tensor(data: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:
-    """Create a ``Tensor`` (see its docstring for the dtype rules).
+    """Create a ``Tensor``, inferring the dtype from Python data as ``torch.tensor`` does.
 
     Examples
     --------
     >>> import minitorch_cnn as mt
-    >>> mt.tensor([1, 2, 3]).dtype
-    dtype('float32')
-    >>> import numpy as np
-    >>> mt.tensor(np.arange(3)).dtype
-    dtype('int64')
+    >>> mt.tensor([1.5, 2.0]).dtype, mt.tensor([1, 2]).dtype, mt.tensor([True]).dtype
+    (dtype('float32'), dtype('int64'), dtype('bool'))
     """
-    return Tensor(data, requires_grad=requires_grad, dtype=dtype)
+    return Tensor(as_array(data, dtype), requires_grad=requires_grad)

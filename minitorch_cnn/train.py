@@ -196,7 +196,7 @@ def main(argv: list[str] | None = None, stream: TextIO | None = None) -> int:
         out.write(f"resumed from {args.checkpoint} after epoch {first_epoch}\n")
     elif args.resume:  # e.g. the first run of a job that is restarted with the same command
         out.write(f"no checkpoint at {args.checkpoint} yet: starting from scratch\n")
-    n_params = sum(p.size for p in model.parameters())
+    n_params = sum(p.numel() for p in model.parameters())
     out.write(
         f"{type(model).__name__} ({n_params:,} parameters), {args.optimizer} "
         f"lr {base_lr:g} x {args.lr_decay:g} per epoch, batch {args.batch_size}, seed {args.seed}; "

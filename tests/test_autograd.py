@@ -109,30 +109,6 @@ class _FreshTwice(Function):
         return fresh, fresh
 
 
-class _Fresh(Function):
-    """y = 2x, whose backward makes its gradient afresh (and records it)."""
-
-    made: list[np.ndarray] = []
-
-    @staticmethod
-    def forward(ctx: Context, x: np.ndarray) -> np.ndarray:
-        return 2 * x
-
-    @staticmethod
-    def backward(ctx: Context, grad_out: np.ndarray) -> tuple:
-        _Fresh.made.append(grad_out * 2)
-        return (_Fresh.made[-1],)
-
-
-def test_a_leaf_keeps_a_freshly_made_first_gradient_instead_of_copying_it() -> None:
-    _Fresh.made = []
-    x = mt.tensor(np.ones((4, 5), dtype=np.float32), requires_grad=True)
-    _Fresh.apply(x).backward(np.full((4, 5), 3.0, dtype=np.float32))
-    assert x.grad is _Fresh.made[0]  # kept, not copied
-    _Fresh.apply(x).backward(np.ones((4, 5), dtype=np.float32))  # later ones add into it
-    np.testing.assert_array_equal(x.grad, np.full((4, 5), 8.0))
-
-
 def test_leaf_gradients_never_alias_each_other_the_callers_array_or_a_read_only_view() -> None:
     upstream = np.arange(6, dtype=np.float32).reshape(2, 3)
     a = mt.tensor(np.ones((2, 3)), requires_grad=True)
@@ -147,11 +123,12 @@ def test_leaf_gradients_never_alias_each_other_the_callers_array_or_a_read_only_
     d = mt.tensor(np.ones((2, 3)), requires_grad=True)
     _FreshTwice.apply(c, d).backward(upstream)  # one fresh array for two inputs
     grads = [a.grad, b.grad, x.grad, y.grad, c.grad, d.grad]
-    for i, grad in enumerate(grads):
+    arrays = [grad.numpy() for grad in grads]
+    for i, grad in enumerate(arrays):
         assert grad.flags.writeable
         assert not np.shares_memory(grad, upstream)
-        assert not any(np.shares_memory(grad, other) for other in grads[i + 1 :])
-    a.grad += 100  # changing one gradient changes no other array
+        assert not any(np.shares_memory(grad, other) for other in arrays[i + 1 :])
+    arrays[0] += 100  # changing one gradient changes no other array
     np.testing.assert_array_equal(b.grad, upstream)
     np.testing.assert_array_equal(upstream, np.arange(6).reshape(2, 3))
 
@@ -161,7 +138,8 @@ def test_a_cropped_view_is_copied_so_the_padding_it_hides_is_freed() -> None:
     x = mt.tensor(np.ones((1, 1, 4, 4)), requires_grad=True)
     weight = mt.tensor(np.ones((1, 1, 3, 3)))
     mt.functional.conv2d(x, weight, padding=2).sum().backward()
-    assert x.grad.base is None or x.grad.nbytes == x.grad.base.nbytes
+    grad = x.grad.numpy()
+    assert grad.base is None or grad.nbytes == grad.base.nbytes
 
 
 def test_gradients_reaching_a_node_have_its_dtype() -> None:
@@ -192,8 +170,8 @@ def test_broadcast_gradients_are_summed_back_to_each_input_shape(shapes: tuple) 
     assert a.grad.shape == shape_a and b.grad.shape == shape_b
     # each entry's gradient counts the output entries it was copied to
     total = int(np.prod(out.shape))
-    np.testing.assert_array_equal(a.grad, np.full(shape_a, total / max(a.size, 1)))
-    np.testing.assert_array_equal(b.grad, np.full(shape_b, total / max(b.size, 1)))
+    np.testing.assert_array_equal(a.grad, np.full(shape_a, total / max(a.numel(), 1)))
+    np.testing.assert_array_equal(b.grad, np.full(shape_b, total / max(b.numel(), 1)))
 
 
 def test_unbroadcast_sums_prepended_and_stretched_axes() -> None:
@@ -235,7 +213,7 @@ def test_a_10000_op_chain_needs_no_recursion() -> None:
 
 def test_backward_of_a_non_scalar_needs_a_gradient() -> None:
     x = mt.tensor([[1.0, 2.0]], requires_grad=True)
-    with pytest.raises(ValueError, match=r"one-element tensor \(a loss\), got shape \(1, 2\)"):
+    with pytest.raises(RuntimeError, match=r"only for scalar outputs.*got shape \(1, 2\)"):
         (x * 2.0).backward()
     (x * 2.0).backward(np.array([[1.0, -1.0]]))
     np.testing.assert_array_equal(x.grad, [[2.0, -2.0]])
@@ -318,7 +296,7 @@ def test_no_grad_records_nothing_and_restores_the_mode() -> None:
 def test_detach_shares_data_and_stops_the_gradient() -> None:
     x = mt.tensor([1.0, 2.0], requires_grad=True)
     d = x.detach()
-    assert d.data is x.data and not d.requires_grad and d._ctx is None
+    assert d.numpy() is x.numpy() and not d.requires_grad and d._ctx is None
     (x * x.detach()).sum().backward()  # d/dx (x * const) = const = x
     np.testing.assert_array_equal(x.grad, [1.0, 2.0])
 

@@ -107,11 +107,13 @@ def test_chapter_conv2d_draws_float32_weights_in_its_range() -> None:
     assert layer.weight.shape == (64, 3, 3, 3)
     assert layer.weight.dtype == np.float32  # np.sqrt's float64 k did not upcast
     k = 1 / 27**0.5  # 1 / sqrt(3 * 3 * 3)
-    assert np.abs(layer.weight.data).max() <= k
-    assert layer.weight.data.max() > 0.9 * k and layer.weight.data.min() < -0.9 * k
-    assert sum(p.size for p in layer.parameters()) == 1_728  # 3 x 3 x 3 x 64, as the chapter says
+    assert np.abs(layer.weight.numpy()).max() <= k
+    assert layer.weight.numpy().max() > 0.9 * k and layer.weight.numpy().min() < -0.9 * k
+    assert (
+        sum(p.numel() for p in layer.parameters()) == 1_728
+    )  # 3 x 3 x 3 x 64, as the chapter says
     t.manual_seed(0)
-    np.testing.assert_array_equal(Conv2d(3, 64, 3).weight.data, layer.weight.data)
+    np.testing.assert_array_equal(Conv2d(3, 64, 3).weight.numpy(), layer.weight.numpy())
 
 
 @pytest.mark.parametrize(
@@ -136,7 +138,7 @@ def test_chapter_conv2d_computes_what_nn_conv2d_computes(
         x.zero_grad()
         out = layer(x)
         (out * t.Tensor(upstream)).sum().backward()
-        outputs.append(out.data)
+        outputs.append(out.numpy())
         grads.append((x.grad, layer.weight.grad))
     np.testing.assert_array_equal(outputs[0], outputs[1])
     np.testing.assert_array_equal(grads[0][0], grads[1][0])
@@ -154,16 +156,18 @@ def test_chapter_maxpool2d_computes_what_nn_maxpool2d_computes(
     for layer in (chapter, ours):
         x.zero_grad()
         out = layer(x)
-        (out * t.Tensor(np.arange(out.size, dtype=np.float32).reshape(out.shape))).sum().backward()
-        outputs.append(out.data)
+        (
+            out * t.Tensor(np.arange(out.numel(), dtype=np.float32).reshape(out.shape))
+        ).sum().backward()
+        outputs.append(out.numpy())
         grads.append(x.grad)
     np.testing.assert_array_equal(outputs[0], outputs[1])
     np.testing.assert_array_equal(grads[0], grads[1])
 
 
 def test_chapter_maxpool2d_on_the_chapters_4x4_example() -> None:
-    x = t.tensor([[[[1, 2, 3, 4], [5, 6, 7, 8], [9, 10, 11, 12], [13, 14, 15, 16]]]])
-    np.testing.assert_array_equal(MaxPool2d(2)(x).data[0, 0], [[6, 8], [14, 16]])
+    x = t.tensor([[[[1.0, 2, 3, 4], [5, 6, 7, 8], [9, 10, 11, 12], [13, 14, 15, 16]]]])
+    np.testing.assert_array_equal(MaxPool2d(2)(x).numpy()[0, 0], [[6, 8], [14, 16]])
 
 
 def _matched_pair() -> tuple[SimpleCNN, models.SimpleCNN]:
@@ -198,7 +202,7 @@ def test_chapter_simple_cnn_computes_what_models_simple_cnn_computes() -> None:
         loss = F.cross_entropy(out, labels)
         loss.backward()
         losses.append(loss.item())
-        logits.append(out.data)
+        logits.append(out.numpy())
     np.testing.assert_array_equal(logits[0], logits[1])
     assert losses[0] == losses[1]
     theirs = dict(chapter.named_parameters())

@@ -75,7 +75,7 @@ def test_conv2d_forward_and_gradients_match_reference(case: tuple) -> None:
     assert out.dtype == x.dtype
     tol = TOLERANCE[x.dtype]
     expected = ref.conv2d(x, weight, bias, **_reference_settings(cfg))
-    np.testing.assert_allclose(out.data, expected, **tol)
+    np.testing.assert_allclose(out.numpy(), expected, **tol)
 
     (out * mt.Tensor(grad_out)).sum().backward()
     grad_x, grad_w, grad_b = ref.conv2d_backward(x, weight, grad_out, **_reference_settings(cfg))
@@ -197,8 +197,8 @@ def test_conv2d_is_translation_equivariant(data: st.DataObject) -> None:
     y = np.zeros_like(x)
     y[:, :, a:, b:] = x[:, :, : cfg.H - a, : cfg.W - b]
     settings = dict(padding=cfg.padding, dilation=cfg.dilation, groups=cfg.groups)
-    out_x = F.conv2d(mt.Tensor(x), mt.Tensor(weight), **settings).data
-    out_y = F.conv2d(mt.Tensor(y), mt.Tensor(weight), **settings).data
+    out_x = F.conv2d(mt.Tensor(x), mt.Tensor(weight), **settings).numpy()
+    out_y = F.conv2d(mt.Tensor(y), mt.Tensor(weight), **settings).numpy()
     rows, cols = max(0, i_end - a), max(0, j_end - b)
     np.testing.assert_allclose(
         out_y[:, :, a : a + rows, b : b + cols], out_x[:, :, :rows, :cols], rtol=1e-10, atol=1e-10
@@ -221,7 +221,7 @@ def test_chapter_5x5_example() -> None:
     out = F.conv2d(mt.tensor(x[None, None]), mt.tensor(kernel[None, None]))
     assert out.shape == (1, 1, 3, 3)
     assert out.dtype == np.float32
-    np.testing.assert_array_equal(out.data[0, 0], expected)
+    np.testing.assert_array_equal(out.numpy()[0, 0], expected)
 
 
 def test_vit_patch_embedding() -> None:
@@ -236,7 +236,7 @@ def test_vit_patch_embedding() -> None:
     for f, i, j in [(0, 0, 0), (767, 13, 13), (300, 5, 9)]:
         patch = x[0, :, 16 * i : 16 * i + 16, 16 * j : 16 * j + 16]
         np.testing.assert_allclose(
-            out.data[0, f, i, j], (patch * weight[f]).sum() + bias[f], rtol=1e-4, atol=1e-3
+            out.numpy()[0, f, i, j], (patch * weight[f]).sum() + bias[f], rtol=1e-4, atol=1e-3
         )
     out.sum().backward()
     # dL/dw[f] is the sum of all 196 patches (the same for every f); dL/dx is sum_f w[f] tiled
@@ -250,10 +250,10 @@ def test_vit_patch_embedding() -> None:
 
 def test_conv2d_parameter_counts() -> None:
     first = nn.Conv2d(3, 64, kernel_size=3, bias=False)
-    assert sum(p.data.size for p in first.parameters()) == 3 * 3 * 3 * 64 == 1728
+    assert sum(p.numpy().size for p in first.parameters()) == 3 * 3 * 3 * 64 == 1728
     second = nn.Conv2d(32, 64, kernel_size=3)
     assert second.weight.shape == (64, 32, 3, 3)
-    assert sum(p.data.size for p in second.parameters()) == 32 * 64 * 9 + 64 == 18496
+    assert sum(p.numpy().size for p in second.parameters()) == 32 * 64 * 9 + 64 == 18496
     out = F.conv2d(mt.zeros(1, 32, 5, 5), second.weight, second.bias)
     assert out.shape == (1, 64, 3, 3)
 

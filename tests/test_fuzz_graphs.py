@@ -67,7 +67,7 @@ APPLY: dict[str, Callable[..., mt.Tensor]] = {
     "pow": lambda c, a, b: (a + c) ** b,
     "pow_const": lambda c, a: (a + c[0]) ** c[1],
     "matmul": lambda c, a, b: a @ b,
-    "gram": lambda c, a: a @ (a.transpose(c) if c is not None else a),
+    "gram": lambda c, a: a @ (a.permute(c) if c is not None else a),
     "numpy_left": lambda c, a: OPERATORS[c[0]](c[1], a),  # np.float64(2) * t, array @ t, ...
     "numpy_right": lambda c, a: OPERATORS[c[0]](a, c[1]),
     "exp": lambda c, a: a.exp(),
@@ -78,7 +78,7 @@ APPLY: dict[str, Callable[..., mt.Tensor]] = {
     "mean": lambda c, a: a.mean(axis=c[0], keepdims=c[1]),
     "max": lambda c, a: (a + c[2]).max(axis=c[0], keepdims=c[1]),
     "reshape": lambda c, a: a.reshape(c),
-    "transpose": lambda c, a: a.transpose(*c),
+    "transpose": lambda c, a: a.permute(*c),
     "getitem": lambda c, a: a[c],
     "log_softmax": lambda c, a: F.log_softmax(a, axis=c),
     "cross_entropy": lambda c, a: F.cross_entropy(a, c),
@@ -228,11 +228,13 @@ def draw_step(
         candidates = [i for i, n in enumerate(nodes) if _applicable(op, n, nodes)][::-1]
         index = draw(st.sampled_from(candidates))  # shrinks to the newest node: deep chains
     a = nodes[index]
-    value = a.data
+    value = a.numpy()
     if op in ("add", "sub", "mul", "div", "pow"):
         partners = [i for i, n in enumerate(nodes) if _broadcasts(a.shape, n.shape)]
         other = draw(st.sampled_from(partners))
-        const = {"div": _shift_to_margin(nodes[other].data), "pow": _shift_to_margin(value)}.get(op)
+        const = {"div": _shift_to_margin(nodes[other].numpy()), "pow": _shift_to_margin(value)}.get(
+            op
+        )
         return Step(op, (index, other), const)
     if op == "matmul":
         partners = [i for i, n in enumerate(nodes) if _matmul_fits(a.shape, n.shape)]
@@ -265,7 +267,7 @@ def draw_step(
     if op == "max":
         return Step(op, (index,), (_axis(draw, a.ndim), draw(st.booleans()), _distinct(value)))
     if op == "reshape":
-        return Step(op, (index,), _new_shape(draw, a.size))
+        return Step(op, (index,), _new_shape(draw, a.numel()))
     if op == "transpose":
         return Step(op, (index,), tuple(draw(st.permutations(range(a.ndim)))) if a.ndim else ())
     if op == "getitem":
@@ -311,7 +313,7 @@ def graphs(
             first = start is not None and number == 0
             step = draw_step(draw, nodes, names, start if first else None, 2 if first else None)
             out = apply(step, nodes)
-            largest = float(np.abs(out.data).max()) if out.size else 0.0
+            largest = float(np.abs(out.numpy()).max()) if out.numel() else 0.0
             if largest > BOUND:
                 step = Step(step.op, step.args, step.const, BOUND / largest)
                 out = apply(step, nodes)

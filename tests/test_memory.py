@@ -48,7 +48,7 @@ class _TinyNet:
         loss = self.loss()
         loss.backward()
         for p in self.params:
-            p.data -= np.float32(0.1) * p.grad
+            p.numpy()[...] -= np.float32(0.1) * np.asarray(p.grad)
             p.zero_grad()
         return loss
 

@@ -34,21 +34,21 @@ def test_parameter_is_float32_and_requires_grad() -> None:
     p = nn.Parameter(np.arange(6, dtype=np.float64).reshape(2, 3))
     assert p.requires_grad and p.dtype == np.float32 and p.shape == (2, 3)
     assert isinstance(p, mt.Tensor)
-    assert p.data.tolist() == [[0, 1, 2], [3, 4, 5]]
+    assert p.numpy().tolist() == [[0, 1, 2], [3, 4, 5]]
 
 
 def test_parameter_copies_read_only_data_so_optimizers_can_update_it() -> None:
     frozen = np.broadcast_to(np.float32(2.0), (2, 2))  # read-only view
     p = nn.Parameter(frozen)
-    p.data -= 1.0
-    assert p.data.tolist() == [[1.0, 1.0], [1.0, 1.0]] and frozen[0, 0] == 2.0
+    p.numpy()[...] -= 1.0
+    assert p.numpy().tolist() == [[1.0, 1.0], [1.0, 1.0]] and frozen[0, 0] == 2.0
 
 
 def test_parameter_shares_float32_data() -> None:
     t = mt.zeros(2)
     p = nn.Parameter(t)
-    p.data[0] = 5.0
-    assert t.data[0] == 5.0
+    p.numpy()[0] = 5.0
+    assert t.numpy()[0] == 5.0
 
 
 @pytest.mark.parametrize("bad", [np.arange(3), [1.0, 2.0], 3.0])
@@ -95,18 +95,18 @@ def test_state_dict_is_a_snapshot_and_round_trips() -> None:
     snapshot = model.state_dict()
     assert list(snapshot) == ["scale", "body.0.weight", "body.0.bias", "head.weight"]
     weight = model.body[0].weight
-    array_before = weight.data
-    weight.data += 1.0  # training moves on; the snapshot does not
-    assert not np.array_equal(snapshot["body.0.weight"], weight.data)
+    array_before = weight.numpy()
+    weight.numpy()[...] += 1.0  # training moves on; the snapshot does not
+    assert not np.array_equal(snapshot["body.0.weight"], weight.numpy())
     model.load_state_dict(snapshot)
-    assert np.array_equal(weight.data, snapshot["body.0.weight"])
-    assert weight.data is array_before  # copied in place: optimizers keep their arrays
+    assert np.array_equal(weight.numpy(), snapshot["body.0.weight"])
+    assert weight.numpy() is array_before  # copied in place: optimizers keep their arrays
 
 
 def test_load_state_dict_accepts_tensors_and_float64() -> None:
     model = nn.Linear(2, 1, generator=_rng())
     model.load_state_dict({"weight": mt.tensor([[1.0, 2.0]]), "bias": np.array([0.5])})
-    assert model.weight.data.tolist() == [[1.0, 2.0]] and model.bias.data.tolist() == [0.5]
+    assert model.weight.numpy().tolist() == [[1.0, 2.0]] and model.bias.numpy().tolist() == [0.5]
     assert model.weight.dtype == np.float32 and model.bias.dtype == np.float32
 
 
@@ -180,8 +180,8 @@ def test_nested_repr_indents_like_pytorch() -> None:
 
 # ----- initialization and parameter counts --------------------------------------------------------
 def test_conv2d_parameter_counts_from_the_chapter() -> None:
-    assert sum(p.size for p in nn.Conv2d(3, 64, kernel_size=3, bias=False).parameters()) == 1_728
-    assert sum(p.size for p in nn.Conv2d(32, 64, kernel_size=3).parameters()) == 18_496
+    assert sum(p.numel() for p in nn.Conv2d(3, 64, kernel_size=3, bias=False).parameters()) == 1_728
+    assert sum(p.numel() for p in nn.Conv2d(32, 64, kernel_size=3).parameters()) == 18_496
 
 
 @pytest.mark.parametrize(
@@ -193,10 +193,10 @@ def test_conv2d_init_is_uniform_in_plus_minus_k(
     layer = nn.Conv2d(in_channels, 64, kernel, groups=groups, generator=_rng(3))
     k = 1 / math.sqrt(in_channels / groups * kernel[0] * kernel[1])
     assert layer.weight.shape == (64, in_channels // groups) + kernel
-    for values in (layer.weight.data, layer.bias.data):
+    for values in (layer.weight.numpy(), layer.bias.numpy()):
         assert values.dtype == np.float32
         assert np.abs(values).max() <= k * (1 + 1e-6)
-    w = layer.weight.data.astype(np.float64) / k  # uniform on [-1, 1]: mean 0, variance 1/3
+    w = layer.weight.numpy().astype(np.float64) / k  # uniform on [-1, 1]: mean 0, variance 1/3
     assert abs(w.mean()) < 4 / math.sqrt(3 * w.size) + 1e-9
     assert w.min() < -0.9 and w.max() > 0.9
     assert abs(w.var() - 1 / 3) < 0.05
@@ -205,15 +205,17 @@ def test_conv2d_init_is_uniform_in_plus_minus_k(
 def test_linear_init_and_shapes() -> None:
     layer = nn.Linear(100, 7, generator=_rng())
     assert layer.weight.shape == (7, 100) and layer.bias.shape == (7,)
-    assert np.abs(layer.weight.data).max() <= 0.1 * (1 + 1e-6)
-    assert np.abs(layer.bias.data).max() <= 0.1 * (1 + 1e-6)
+    assert np.abs(layer.weight.numpy()).max() <= 0.1 * (1 + 1e-6)
+    assert np.abs(layer.bias.numpy()).max() <= 0.1 * (1 + 1e-6)
 
 
 def test_same_generator_seed_same_weights() -> None:
     a, b = nn.Conv2d(3, 8, 3, generator=_rng(7)), nn.Conv2d(3, 8, 3, generator=_rng(7))
     c = nn.Conv2d(3, 8, 3, generator=_rng(8))
-    assert np.array_equal(a.weight.data, b.weight.data) and np.array_equal(a.bias.data, b.bias.data)
-    assert not np.array_equal(a.weight.data, c.weight.data)
+    assert np.array_equal(a.weight.numpy(), b.weight.numpy()) and np.array_equal(
+        a.bias.numpy(), b.bias.numpy()
+    )
+    assert not np.array_equal(a.weight.numpy(), c.weight.numpy())
 
 
 def test_default_generator_is_used_and_seedable() -> None:
@@ -221,13 +223,13 @@ def test_default_generator_is_used_and_seedable() -> None:
     a = nn.Linear(4, 4)
     mt.manual_seed(11)
     b = nn.Linear(4, 4)
-    assert np.array_equal(a.weight.data, b.weight.data)
+    assert np.array_equal(a.weight.numpy(), b.weight.numpy())
 
 
 def test_init_helpers() -> None:
     assert init.fan_in((64, 32, 3, 3)) == 288 and init.fan_in((10, 128)) == 128
     t = init.uniform_(mt.zeros(1000), -2.0, 3.0, _rng())
-    assert t.dtype == np.float32 and t.data.min() >= -2.0 and t.data.max() <= 3.0
+    assert t.dtype == np.float32 and t.numpy().min() >= -2.0 and t.numpy().max() <= 3.0
     with pytest.raises(ValueError, match="a <= b, got a=1, b=0"):
         init.uniform_(mt.zeros(3), 1, 0)
     with pytest.raises(ValueError, match="at least 2 axes, got \\(5,\\)"):
@@ -285,8 +287,8 @@ def test_linear_forward_and_backward_match_the_formulas() -> None:
     x = np.array([[1.0, -2.0, 0.5], [0.0, 3.0, 1.0]], dtype=np.float32)
     upstream = np.array([[1.0, 2.0], [-1.0, 0.5]], dtype=np.float32)
     out = layer(mt.tensor(x))
-    W, b = layer.weight.data, layer.bias.data
-    np.testing.assert_allclose(out.data, x @ W.T + b, rtol=1e-6)
+    W, b = layer.weight.numpy(), layer.bias.numpy()
+    np.testing.assert_allclose(out.numpy(), x @ W.T + b, rtol=1e-6)
     out.backward(upstream)
     np.testing.assert_allclose(layer.weight.grad, upstream.T @ x, rtol=1e-6)
     np.testing.assert_allclose(layer.bias.grad, upstream.sum(axis=0), rtol=1e-6)
@@ -295,8 +297,8 @@ def test_linear_forward_and_backward_match_the_formulas() -> None:
 def test_dropout_is_identity_in_eval_and_scales_in_training() -> None:
     x = mt.ones(200, 50)
     layer = nn.Dropout(0.25, generator=_rng())
-    assert np.array_equal(layer.eval()(x).data, x.data)
-    y = layer.train()(x).data
+    assert np.array_equal(layer.eval()(x).numpy(), x.numpy())
+    y = layer.train()(x).numpy()
     assert set(np.unique(y).tolist()) == {0.0, np.float32(1 / 0.75)}
     assert abs((y == 0).mean() - 0.25) < 0.02  # 10,000 draws: 5 standard deviations
     assert y.dtype == np.float32
@@ -312,8 +314,10 @@ def test_sequential_is_indexable_sized_and_iterable() -> None:
     with pytest.raises(IndexError):
         seq[3]
     x = mt.tensor(np.arange(8, dtype=np.float32).reshape(2, 2, 2))
-    expected = np.maximum(x.data.reshape(2, 4) @ layers[1].weight.data.T + layers[1].bias.data, 0)
-    np.testing.assert_allclose(seq(x).data, expected, rtol=1e-6)
+    expected = np.maximum(
+        x.numpy().reshape(2, 4) @ layers[1].weight.numpy().T + layers[1].bias.numpy(), 0
+    )
+    np.testing.assert_allclose(seq(x).numpy(), expected, rtol=1e-6)
 
 
 def test_module_without_forward_says_so() -> None:
@@ -327,9 +331,9 @@ def test_conv2d_layer_applies_its_settings() -> None:
     )
     x = _rng(1).standard_normal((2, 4, 7, 6)).astype(np.float32)
     out = layer(mt.tensor(x))
-    expected = ref.conv2d(x, layer.weight.data, layer.bias.data, (2, 1), (1, 0), (1, 2), 2)
+    expected = ref.conv2d(x, layer.weight.numpy(), layer.bias.numpy(), (2, 1), (1, 0), (1, 2), 2)
     assert out.shape == expected.shape == (2, 6, 4, 4) and out.dtype == np.float32
-    np.testing.assert_allclose(out.data, expected, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(out.numpy(), expected, rtol=1e-5, atol=1e-5)
 
 
 @pytest.mark.parametrize(
@@ -344,4 +348,4 @@ def test_pool_layers_apply_their_settings(layer: nn.Module, oracle, settings: tu
     expected = oracle(x, *settings)
     out = layer(mt.tensor(x))
     assert out.shape == expected.shape
-    np.testing.assert_allclose(out.data, expected, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(out.numpy(), expected, rtol=1e-5, atol=1e-6)

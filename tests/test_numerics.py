@@ -74,7 +74,7 @@ def test_log_softmax_is_accurate_for_huge_float32_logits(name: str) -> None:
     assert y.dtype == np.float32 and x.grad.dtype == np.float32
     # y_j = (z_j - m) - log(sum): the subtraction rounds by u*|z_j - m| <= u*(|y_j| + log K);
     # the log of a sum in [1, K] contributes a few u*log K; 4u covers the roundings.
-    _assert_within(np.abs(y.data - expected), 4 * U * (np.abs(expected) + math.log(K) + 1))
+    _assert_within(np.abs(y.numpy() - expected), 4 * U * (np.abs(expected) + math.log(K) + 1))
     # dL/dz = g - softmax * sum(g): entries of size |g| + sum|g|, each rounded a few times
     softmax = np.exp(expected)
     expected_grad = upstream - softmax * upstream.astype(np.float64).sum(axis=1, keepdims=True)
@@ -111,8 +111,8 @@ def test_log_of_zero_is_documented_and_gives_minus_inf_with_an_infinite_gradient
         warnings.simplefilter("error")  # NumPy's divide/invalid warnings are silenced
         y = x.log()
         y.backward(np.ones(4, dtype=np.float32))
-    np.testing.assert_array_equal(y.data[:2], [-np.inf, -np.inf])
-    assert np.isnan(y.data[2]) and y.data[3] == 0.0
+    np.testing.assert_array_equal(y.numpy()[:2], [-np.inf, -np.inf])
+    assert np.isnan(y.numpy()[2]) and y.numpy()[3] == 0.0
     np.testing.assert_array_equal(x.grad, [np.inf, -np.inf, -1.0, 1.0])  # 1 / x, signed zero kept
 
 
@@ -126,7 +126,7 @@ def _run(
     tensors = [mt.tensor(a, requires_grad=True) for a in arrays]
     out = op(*tensors)
     out.backward(grad_out.astype(out.dtype))
-    return [out.data] + [t.grad for t in tensors]
+    return [out.numpy()] + [t.grad for t in tensors]
 
 
 def _assert_within_sqrt_k_bound(
@@ -194,8 +194,8 @@ def test_pooling_float32_agrees_with_float64_on_a_large_input() -> None:
     x = rng.standard_normal((64, 32, 28, 28), dtype=np.float32)
     grad_out = rng.standard_normal((64, 32, 14, 14), dtype=np.float32)
     settings = dict(kernel_size=3, stride=2, padding=1)
-    out32 = F.max_pool2d(x, **settings).data
-    np.testing.assert_array_equal(out32, F.max_pool2d(x.astype(np.float64), **settings).data)
+    out32 = F.max_pool2d(x, **settings).numpy()
+    np.testing.assert_array_equal(out32, F.max_pool2d(x.astype(np.float64), **settings).numpy())
     _assert_within_sqrt_k_bound(
         lambda t: F.max_pool2d(t, **settings), [x], grad_out, [1, 4], linear=False
     )
@@ -212,7 +212,7 @@ def _mnist_batch(n: int = 2) -> tuple[mt.Tensor, np.ndarray]:
 
 def test_a_nan_weight_in_a_conv_layer_is_named_at_conv2d_forward() -> None:
     model = models.MNISTConvNet(generator=np.random.default_rng(0))
-    model.conv_layers[3].weight.data[5, 2, 1, 1] = np.nan  # the second conv layer
+    model.conv_layers[3].weight.numpy()[5, 2, 1, 1] = np.nan  # the second conv layer
     x, y = _mnist_batch()
     with mt.detect_anomaly():
         shapes = r"\(2, 32, 14, 14\), \(64, 32, 3, 3\), \(64,\)"  # input, weight, bias
@@ -224,7 +224,7 @@ def test_a_nan_weight_in_a_conv_layer_is_named_at_conv2d_forward() -> None:
 def test_a_nan_pixel_is_caught_at_the_first_layer_of_a_training_step() -> None:
     model = models.SimpleCNN(generator=np.random.default_rng(1))
     x, y = _mnist_batch()
-    x.data[1, 0, 5, 5] = np.nan
+    x.numpy()[1, 0, 5, 5] = np.nan
     with (
         mt.detect_anomaly(),
         pytest.raises(FloatingPointError, match=r"^Conv2d forward .*\(2, 1, 28, 28\)"),
@@ -251,7 +251,7 @@ def test_log_in_forward_and_in_backward() -> None:
             mt.tensor([0.0, 1.0], requires_grad=True).log()
         tiny = mt.tensor(np.array([1e-45, 1.0], np.float32), requires_grad=True)  # subnormal
         y = tiny.log()  # finite: log(1e-45) = -103.3
-        assert np.isfinite(y.data).all()
+        assert np.isfinite(y.numpy()).all()
         with pytest.raises(FloatingPointError, match=r"^Log backward .*1 of 2 entries"):
             y.sum().backward()  # 1 / 1e-45 overflows float32
 
@@ -285,6 +285,6 @@ def test_a_healthy_training_step_is_unchanged_by_detect_anomaly() -> None:
                 opt.zero_grad()
                 loss.backward()
             opt.step()
-        results.append([p.data.copy() for p in model.parameters()])
+        results.append([p.numpy().copy() for p in model.parameters()])
     for without, with_check in zip(*results):
         np.testing.assert_array_equal(without, with_check)

@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 
 import minitorch_cnn as mt
 from minitorch_cnn import functional as F
-from minitorch_cnn.ops.elementwise import common_layout
 from minitorch_cnn.testing import arrays, broadcastable_shapes, distinct_arrays, shapes
 
 SMALL = shapes(0, 3, 1, 3)  # at most 27 entries: every entry is gradchecked
@@ -74,7 +73,7 @@ def test_binary_op_forward_and_gradient(name: str, pair: tuple) -> None:
     a, b = pair
     out = op(_leaf(a), _leaf(b))
     assert out.shape == np.broadcast_shapes(a.shape, b.shape)
-    np.testing.assert_allclose(out.data, reference(a, b), rtol=1e-12)
+    np.testing.assert_allclose(out.numpy(), reference(a, b), rtol=1e-12)
     assert mt.gradcheck(op, [_leaf(a), _leaf(b)])
 
 
@@ -82,14 +81,14 @@ def test_binary_op_forward_and_gradient(name: str, pair: tuple) -> None:
 def test_div_forward_and_gradient(pair: tuple) -> None:
     a, b = pair
     b = b * np.where(np.arange(b.size).reshape(b.shape) % 2, -1.0, 1.0)  # both signs, |b| >= 0.5
-    np.testing.assert_allclose((_leaf(a) / _leaf(b)).data, a / b, rtol=1e-12)
+    np.testing.assert_allclose((_leaf(a) / _leaf(b)).numpy(), a / b, rtol=1e-12)
     assert mt.gradcheck(lambda x, y: x / y, [_leaf(a), _leaf(b)])
 
 
 @given(pair=_array_pairs(low=0.5, high=2.0, b_low=-2.0, b_high=2.0))
 def test_pow_gradient_with_respect_to_base_and_exponent(pair: tuple) -> None:
     a, b = pair
-    np.testing.assert_allclose((_leaf(a) ** _leaf(b)).data, a**b, rtol=1e-12)
+    np.testing.assert_allclose((_leaf(a) ** _leaf(b)).numpy(), a**b, rtol=1e-12)
     assert mt.gradcheck(lambda x, y: x**y, [_leaf(a), _leaf(b)])
 
 
@@ -121,7 +120,7 @@ def test_reverse_operators_match_numpy(pair: tuple) -> None:
         (2.0**t, 2.0**b),
     ]:
         assert isinstance(result, mt.Tensor)
-        np.testing.assert_allclose(result.data, expected, rtol=1e-12)
+        np.testing.assert_allclose(result.numpy(), expected, rtol=1e-12)
     assert mt.gradcheck(lambda u: 1.5 - 2.0 * u + 3.0 / (u * u + 1.0) + 2.0**u, [t])
 
 
@@ -130,21 +129,21 @@ def test_reverse_operators_match_numpy(pair: tuple) -> None:
 
 @given(x=arrays(SMALL))
 def test_neg_and_exp(x: np.ndarray) -> None:
-    np.testing.assert_array_equal((-_leaf(x)).data, -x)
-    np.testing.assert_allclose(_leaf(x).exp().data, np.exp(x), rtol=1e-12)
+    np.testing.assert_array_equal((-_leaf(x)).numpy(), -x)
+    np.testing.assert_allclose(_leaf(x).exp().numpy(), np.exp(x), rtol=1e-12)
     assert mt.gradcheck(lambda t: -t, [_leaf(x)])
     assert mt.gradcheck(lambda t: t.exp(), [_leaf(x)])
 
 
 @given(x=arrays(SMALL, min_value=0.5, max_value=5.0))
 def test_log(x: np.ndarray) -> None:
-    np.testing.assert_allclose(_leaf(x).log().data, np.log(x), rtol=1e-12)
+    np.testing.assert_allclose(_leaf(x).log().numpy(), np.log(x), rtol=1e-12)
     assert mt.gradcheck(lambda t: t.log(), [_leaf(x)])
 
 
 @given(x=distinct_arrays(SMALL))
 def test_relu_away_from_the_kink(x: np.ndarray) -> None:
-    np.testing.assert_array_equal(_leaf(x).relu().data, np.maximum(x, 0))
+    np.testing.assert_array_equal(_leaf(x).relu().numpy(), np.maximum(x, 0))
     assert mt.gradcheck(lambda t: t.relu(), [_leaf(x)])
     assert mt.gradcheck(F.relu, [_leaf(x)])
 
@@ -166,7 +165,7 @@ def test_sum_and_mean(name: str, data: st.DataObject, keepdims: bool) -> None:
     out = getattr(_leaf(x), name)(axis=axis, keepdims=keepdims)
     expected = getattr(np, name)(x, axis=axis, keepdims=keepdims)
     assert out.shape == np.shape(expected)
-    np.testing.assert_allclose(out.data, expected, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(out.numpy(), expected, rtol=1e-12, atol=1e-12)
     assert mt.gradcheck(lambda t: getattr(t, name)(axis=axis, keepdims=keepdims), [_leaf(x)])
 
 
@@ -175,7 +174,7 @@ def test_max_without_ties(data: st.DataObject, keepdims: bool) -> None:
     x = data.draw(distinct_arrays(SMALL))
     axis = data.draw(_axis_args(x.shape))
     out = _leaf(x).max(axis=axis, keepdims=keepdims)
-    np.testing.assert_array_equal(out.data, np.max(x, axis=axis, keepdims=keepdims))
+    np.testing.assert_array_equal(out.numpy(), np.max(x, axis=axis, keepdims=keepdims))
     assert mt.gradcheck(lambda t: t.max(axis=axis, keepdims=keepdims), [_leaf(x)])
 
 
@@ -199,7 +198,7 @@ def test_max_gradient_with_frequent_ties(data: st.DataObject, keepdims: bool) ->
     axis = data.draw(_axis_args(shape))
     t = _leaf(x)
     out = t.max(axis=axis, keepdims=keepdims)
-    upstream = np.arange(1, out.size + 1, dtype=np.float32).reshape(out.shape)
+    upstream = np.arange(1, out.numel() + 1, dtype=np.float32).reshape(out.shape)
     out.backward(upstream)
     kept = np.max(x, axis=axis, keepdims=True)
     up_kept = upstream.reshape(kept.shape)
@@ -244,9 +243,9 @@ def test_reshape(data: st.DataObject) -> None:
     if target and data.draw(st.booleans()):
         target[data.draw(st.integers(0, len(target) - 1))] = -1
     target = tuple(target)
-    np.testing.assert_array_equal(_leaf(x).reshape(target).data, x.reshape(target))
+    np.testing.assert_array_equal(_leaf(x).reshape(target).numpy(), x.reshape(target))
     if target:  # t.reshape() without a shape is a TypeError, as in NumPy
-        np.testing.assert_array_equal(_leaf(x).reshape(*target).data, x.reshape(target))
+        np.testing.assert_array_equal(_leaf(x).reshape(*target).numpy(), x.reshape(target))
     assert mt.gradcheck(lambda t: t.reshape(target), [_leaf(x)])
 
 
@@ -260,17 +259,25 @@ def test_transpose_with_positive_and_negative_axes(data: st.DataObject) -> None:
     x = data.draw(arrays(SMALL))
     axes = data.draw(st.permutations(range(x.ndim)))
     signed = tuple(a - x.ndim if data.draw(st.booleans()) else a for a in axes)
-    np.testing.assert_array_equal(_leaf(x).transpose(signed).data, x.transpose(axes))
-    np.testing.assert_array_equal(_leaf(x).transpose().data, x.transpose())
-    np.testing.assert_array_equal(_leaf(x).T.data, x.T)
-    assert mt.gradcheck(lambda t: t.transpose(*signed), [_leaf(x)])
-    assert mt.gradcheck(lambda t: t.transpose(), [_leaf(x)])
+    np.testing.assert_array_equal(_leaf(x).permute(signed).numpy(), x.transpose(axes))
+    np.testing.assert_array_equal(_leaf(x).T.numpy(), x.transpose())
+    np.testing.assert_array_equal(_leaf(x).T.numpy(), x.T)
+    assert mt.gradcheck(lambda t: t.permute(*signed), [_leaf(x)])
+    assert mt.gradcheck(lambda t: t.T, [_leaf(x)])
+
+
+def test_transpose_swaps_two_dims_as_pytorch() -> None:
+    x = np.arange(24.0).reshape(2, 3, 4)
+    np.testing.assert_array_equal(_leaf(x).transpose(0, 2).numpy(), np.swapaxes(x, 0, 2))
+    np.testing.assert_array_equal(_leaf(x[0]).transpose(0, 1).numpy(), x[0].T)  # not identity
+    np.testing.assert_array_equal(_leaf(x).transpose(-1, 1).numpy(), np.swapaxes(x, 1, 2))
+    assert mt.gradcheck(lambda t: t.transpose(0, 2), [_leaf(x)])
 
 
 @pytest.mark.parametrize("axes", [(0, 3, 1), (0, 0, 1), (0, 1), (-4, 0, 1)])
 def test_transpose_rejects_a_non_permutation(axes: tuple) -> None:
     with pytest.raises(ValueError, match="permutation of 0..2"):
-        mt.ones(2, 3, 4).transpose(axes)
+        mt.ones(2, 3, 4).permute(axes)
 
 
 @st.composite
@@ -297,7 +304,7 @@ def _basic_index(draw: st.DrawFn, shape: tuple[int, ...]) -> tuple:
 def test_basic_indexing_scatters_the_gradient_back(data: st.DataObject) -> None:
     x = data.draw(arrays(shapes(1, 3, 1, 4)))
     index = data.draw(_basic_index(x.shape))
-    np.testing.assert_array_equal(_leaf(x)[index].data, x[index])
+    np.testing.assert_array_equal(_leaf(x)[index].numpy(), x[index])
     assert mt.gradcheck(lambda t: t[index], [_leaf(x)])
 
 
@@ -307,7 +314,7 @@ def test_integer_array_indexing_adds_up_repeated_picks(data: st.DataObject) -> N
     rows = np.array(
         data.draw(st.lists(st.integers(-x.shape[0], x.shape[0] - 1), min_size=1, max_size=6))
     )
-    np.testing.assert_array_equal(_leaf(x)[rows].data, x[rows])
+    np.testing.assert_array_equal(_leaf(x)[rows].numpy(), x[rows])
     assert mt.gradcheck(lambda t: t[rows], [_leaf(x)])
     as_list, as_tensor = rows.tolist(), mt.tensor(rows)
     assert mt.gradcheck(lambda t: t[as_list] * t[as_tensor], [_leaf(x)])
@@ -327,7 +334,7 @@ def test_indexing_gradient_by_hand() -> None:
 def test_mixed_array_and_slice_index() -> None:
     x = np.arange(24.0).reshape(2, 3, 4)
     index = (np.array([1, 0, 1]), slice(None), np.array([3, 0, 3]))
-    np.testing.assert_array_equal(_leaf(x)[index].data, x[index])
+    np.testing.assert_array_equal(_leaf(x)[index].numpy(), x[index])
     assert mt.gradcheck(lambda t: t[index], [_leaf(x)])
 
 
@@ -355,7 +362,7 @@ def test_matmul_of_vectors_matrices_and_stacks(data: st.DataObject) -> None:
     a, b = data.draw(arrays(shape_a)), data.draw(arrays(shape_b))
     out = _leaf(a) @ _leaf(b)
     assert out.shape == np.matmul(a, b).shape
-    np.testing.assert_allclose(out.data, np.matmul(a, b), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(out.numpy(), np.matmul(a, b), rtol=1e-10, atol=1e-12)
     assert mt.gradcheck(lambda x, y: x @ y, [_leaf(a), _leaf(b)])
 
 
@@ -364,7 +371,7 @@ def test_matmul_with_numpy_operands_from_either_side() -> None:
     t = _leaf(np.ones((3, 2), dtype=np.float32))
     left, right = a @ t, t.T @ a.T
     assert isinstance(left, mt.Tensor) and isinstance(right, mt.Tensor)
-    np.testing.assert_array_equal(left.data, a @ np.ones((3, 2)))
+    np.testing.assert_array_equal(left.numpy(), a @ np.ones((3, 2)))
     (left.sum() + right.sum()).backward()
     np.testing.assert_array_equal(t.grad, 2 * np.repeat(a.sum(axis=0)[:, None], 2, axis=1))
 
@@ -394,20 +401,20 @@ def test_matmul_of_a_0d_operand_is_an_error() -> None:
 def test_log_softmax(data: st.DataObject) -> None:
     x = data.draw(arrays(shapes(1, 3, 1, 4), min_value=-5, max_value=5))
     axis = data.draw(st.integers(-x.ndim, x.ndim - 1))
-    y = F.log_softmax(_leaf(x), axis=axis).data
+    y = F.log_softmax(_leaf(x), axis=axis).numpy()
     np.testing.assert_allclose(np.exp(y).sum(axis=axis), 1.0, rtol=1e-12)
     shift = x - y  # log-sum-exp, the same for every entry along the axis
     np.testing.assert_allclose(
         shift, np.broadcast_to(shift.max(axis=axis, keepdims=True), x.shape), rtol=1e-12
     )
-    np.testing.assert_array_equal(F.log_softmax(_leaf(x), dim=axis).data, y)
+    np.testing.assert_array_equal(F.log_softmax(_leaf(x), dim=axis).numpy(), y)
     assert mt.gradcheck(lambda t: F.log_softmax(t, axis=axis), [_leaf(x)])
 
 
 def test_log_softmax_of_huge_logits_is_finite() -> None:
     x = _leaf(np.array([[1e4, 0.0, -1e4], [3e4, 3e4, 3e4]], dtype=np.float32))
     y = F.log_softmax(x, dim=1)
-    np.testing.assert_allclose(y.data, [[0.0, -1e4, -2e4], [-np.log(3)] * 3], rtol=1e-6)
+    np.testing.assert_allclose(y.numpy(), [[0.0, -1e4, -2e4], [-np.log(3)] * 3], rtol=1e-6)
     y.backward(np.ones((2, 3), dtype=np.float32))
     assert np.isfinite(x.grad).all()
 
@@ -480,7 +487,7 @@ def test_linear(data: st.DataObject, with_bias: bool) -> None:
     b = data.draw(arrays((out_features,)))
     expected = x @ w.T + (b if with_bias else 0.0)
     inputs = [_leaf(x), _leaf(w)] + ([_leaf(b)] if with_bias else [])
-    np.testing.assert_allclose(F.linear(*inputs).data, expected, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(F.linear(*inputs).numpy(), expected, rtol=1e-10, atol=1e-12)
     assert mt.gradcheck(F.linear, inputs)
 
 
@@ -501,7 +508,7 @@ def test_flatten(start_dim: int, expected: tuple) -> None:
     x = np.arange(24.0).reshape(2, 3, 4)
     out = F.flatten(_leaf(x), start_dim)
     assert out.shape == expected
-    np.testing.assert_array_equal(out.data.ravel(), x.ravel())
+    np.testing.assert_array_equal(out.numpy().ravel(), x.ravel())
     assert mt.gradcheck(lambda t: F.flatten(t, start_dim), [_leaf(x)])
     with pytest.raises(ValueError, match="start_dim 3 is out of range for a 3-D tensor"):
         F.flatten(mt.tensor(x), 3)
@@ -515,9 +522,9 @@ def test_dropout_is_the_identity_when_not_training() -> None:
 
 def test_dropout_zeroes_and_rescales_and_is_reproducible() -> None:
     x = mt.ones(200, 100)
-    first = F.dropout(x, 0.25, generator=np.random.default_rng(7)).data
-    again = F.dropout(x, 0.25, generator=np.random.default_rng(7)).data
-    other = F.dropout(x, 0.25, generator=np.random.default_rng(8)).data
+    first = F.dropout(x, 0.25, generator=np.random.default_rng(7)).numpy()
+    again = F.dropout(x, 0.25, generator=np.random.default_rng(7)).numpy()
+    other = F.dropout(x, 0.25, generator=np.random.default_rng(8)).numpy()
     assert first.dtype == np.float32
     np.testing.assert_array_equal(first, again)
     assert not np.array_equal(first, other)
@@ -525,14 +532,14 @@ def test_dropout_zeroes_and_rescales_and_is_reproducible() -> None:
     # 20,000 Bernoulli(0.75) draws: the kept fraction's std is 0.003; 6 sigma apart
     assert abs((first != 0).mean() - 0.75) < 0.02
     assert abs(first.mean() - 1.0) < 0.03  # expectation preserved
-    assert F.dropout(x, 1.0).data.sum() == 0.0
+    assert F.dropout(x, 1.0).numpy().sum() == 0.0
 
 
 def test_dropout_gradient_uses_the_same_mask() -> None:
     x = mt.tensor(np.full((10, 10), 2.0, dtype=np.float32), requires_grad=True)
     out = F.dropout(x, 0.5, generator=np.random.default_rng(3))
     out.sum().backward()
-    np.testing.assert_array_equal(x.grad, out.data / 2.0)
+    np.testing.assert_array_equal(x.grad, out.numpy() / 2.0)
 
 
 def test_dropout_rejects_a_bad_probability() -> None:
@@ -574,24 +581,8 @@ def test_binary_ops_on_operands_stored_in_different_layouts(op: str, grads, oper
     ta, tb = _leaf(a), _leaf(b)
     out = getattr(ta, f"__{op}__")(tb)
     np.testing.assert_allclose(
-        out.data, getattr(np.ascontiguousarray(a), f"__{op}__")(b), rtol=1e-12
+        out.numpy(), getattr(np.ascontiguousarray(a), f"__{op}__")(b), rtol=1e-12
     )
     out.backward(grad)
     for leaf, expected in zip((ta, tb), grads(a, b, grad)):
         np.testing.assert_allclose(leaf.grad, expected, rtol=1e-12)
-
-
-def test_common_layout_copies_the_c_ordered_operand_into_the_others_layout() -> None:
-    rng = np.random.default_rng(0)
-    batch_innermost = _batch_innermost(rng.standard_normal((4, 3, 5, 6)))
-    ordinary = rng.standard_normal((4, 3, 5, 6))
-    for first, second in ((ordinary, batch_innermost), (batch_innermost, ordinary)):
-        a, b = common_layout(first, second)
-        assert a.strides == b.strides == batch_innermost.strides  # one order for both
-        assert np.array_equal(a, first) and np.array_equal(b, second)  # values unchanged
-        assert (a if first is batch_innermost else b) is batch_innermost  # that one not copied
-    # Broadcasting operands, other shapes and equal layouts pass through untouched.
-    row = rng.standard_normal((1, 3, 1, 1))
-    assert common_layout(batch_innermost, row)[1] is row
-    same = ordinary + 1
-    assert all(x is y for x, y in zip(common_layout(ordinary, same), (ordinary, same)))

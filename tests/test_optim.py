@@ -16,7 +16,7 @@ def _param(*values: float) -> nn.Parameter:
 
 
 def _set_grad(param: nn.Parameter, *values: float) -> None:
-    param.grad = np.array(values, dtype=np.float32)
+    param.grad = mt.Tensor(np.array(values, dtype=np.float32).reshape(param.shape))
 
 
 # ----- SGD --------------------------------------------------------------------------------------
@@ -25,7 +25,7 @@ def test_sgd_plain_step_by_hand() -> None:
     opt = optim.SGD([p], lr=0.1)
     _set_grad(p, 0.5, -1.0)
     opt.step()
-    np.testing.assert_allclose(p.data, [1.0 - 0.05, -2.0 + 0.1], rtol=1e-6)
+    np.testing.assert_allclose(p.numpy(), [1.0 - 0.05, -2.0 + 0.1], rtol=1e-6)
 
 
 def test_sgd_momentum_buffer_starts_at_the_gradient() -> None:
@@ -33,13 +33,13 @@ def test_sgd_momentum_buffer_starts_at_the_gradient() -> None:
     opt = optim.SGD([p], lr=0.1, momentum=0.9)
     _set_grad(p, 0.5)
     opt.step()  # buf = 0.5 (not 0.1 * 0.5): p = 1 - 0.1 * 0.5 = 0.95
-    np.testing.assert_allclose(p.data, [0.95], rtol=1e-6)
+    np.testing.assert_allclose(p.numpy(), [0.95], rtol=1e-6)
     _set_grad(p, 0.25)
     opt.step()  # buf = 0.9 * 0.5 + 0.25 = 0.7: p = 0.95 - 0.07 = 0.88
-    np.testing.assert_allclose(p.data, [0.88], rtol=1e-6)
+    np.testing.assert_allclose(p.numpy(), [0.88], rtol=1e-6)
     _set_grad(p, -1.0)
     opt.step()  # buf = 0.9 * 0.7 - 1 = -0.37: p = 0.88 + 0.037 = 0.917
-    np.testing.assert_allclose(p.data, [0.917], rtol=1e-6)
+    np.testing.assert_allclose(p.numpy(), [0.917], rtol=1e-6)
 
 
 def test_sgd_weight_decay_adds_to_the_gradient() -> None:
@@ -47,10 +47,10 @@ def test_sgd_weight_decay_adds_to_the_gradient() -> None:
     opt = optim.SGD([p], lr=0.5, momentum=0.5, weight_decay=0.1)
     _set_grad(p, 1.0)
     opt.step()  # g = 1 + 0.1 * 2 = 1.2, buf = 1.2: p = 2 - 0.6 = 1.4
-    np.testing.assert_allclose(p.data, [1.4], rtol=1e-6)
+    np.testing.assert_allclose(p.numpy(), [1.4], rtol=1e-6)
     _set_grad(p, 1.0)
     opt.step()  # g = 1 + 0.14 = 1.14, buf = 0.6 + 1.14 = 1.74: p = 1.4 - 0.87 = 0.53
-    np.testing.assert_allclose(p.data, [0.53], rtol=1e-6)
+    np.testing.assert_allclose(p.numpy(), [0.53], rtol=1e-6)
     assert p.grad.tolist() == [1.0]  # the gradient itself is left as backward made it
 
 
@@ -72,7 +72,7 @@ def test_adam_first_step_moves_by_lr_times_sign() -> None:
     opt = optim.Adam([p], lr=0.1)
     _set_grad(p, 0.5, -3.0)
     opt.step()  # bias-corrected m = g, v = g^2: step = lr * g / (|g| + eps)
-    np.testing.assert_allclose(p.data, [0.9, 1.1], rtol=1e-6)
+    np.testing.assert_allclose(p.numpy(), [0.9, 1.1], rtol=1e-6)
 
 
 @pytest.mark.parametrize("betas", [(0.9, 0.999), (0.5, 0.9)])
@@ -84,7 +84,7 @@ def test_adam_matches_the_papers_algorithm(betas: tuple[float, float]) -> None:
         _set_grad(p, g)
         opt.step()
     expected = _adam_reference(0.25, grads, 0.01, betas[0], betas[1], 1e-3)
-    np.testing.assert_allclose(p.data, [expected], rtol=1e-5)
+    np.testing.assert_allclose(p.numpy(), [expected], rtol=1e-5)
     assert opt.state[0]["step"] == 5
 
 
@@ -98,12 +98,12 @@ def test_adam_matches_the_papers_algorithm(betas: tuple[float, float]) -> None:
 )
 def test_updates_are_in_place_and_stay_float32(make) -> None:
     p = _param(1.0, 2.0, 3.0)
-    array = p.data
+    array = p.numpy()
     opt = make([p])
     for _ in range(3):
         _set_grad(p, 0.1, -0.2, 0.3)
         opt.step()
-    assert p.data is array and p.dtype == np.float32
+    assert p.numpy() is array and p.dtype == np.float32
     assert not np.array_equal(array, [1.0, 2.0, 3.0])
     assert all(type(v) is float for v in opt.hyper.values())
     for state in opt.state:
@@ -116,7 +116,7 @@ def test_parameters_without_gradient_are_left_alone() -> None:
     opt = optim.Adam([a, b], lr=0.1)
     _set_grad(a, 1.0)
     opt.step()
-    assert b.data.tolist() == [1.0] and opt.state[1] == {} and opt.state[0]["step"] == 1
+    assert b.numpy().tolist() == [1.0] and opt.state[1] == {} and opt.state[0]["step"] == 1
 
 
 def test_shared_parameter_is_updated_once() -> None:
@@ -124,10 +124,10 @@ def test_shared_parameter_is_updated_once() -> None:
     model = nn.Sequential(layer, layer)
     opt = optim.SGD([*model.parameters(), layer.weight], lr=1.0)
     assert len(opt.params) == 1
-    before = layer.weight.data.copy()
+    before = layer.weight.numpy().copy()
     _set_grad(layer.weight, 1.0)
     opt.step()
-    np.testing.assert_allclose(layer.weight.data, before - 1.0, rtol=1e-6)
+    np.testing.assert_allclose(layer.weight.numpy(), before - 1.0, rtol=1e-6)
 
 
 def test_zero_grad_clears_gradients() -> None:
@@ -146,7 +146,7 @@ def test_sgd_minimises_a_quadratic() -> None:
         opt.zero_grad()
         loss.backward()
         opt.step()
-    np.testing.assert_allclose(p.data, target, atol=1e-4)
+    np.testing.assert_allclose(p.numpy(), target, atol=1e-4)
 
 
 # ----- state_dict -------------------------------------------------------------------------------
@@ -163,20 +163,20 @@ def test_state_dict_round_trip_continues_identically(make) -> None:
     opt_a = make(a)
     for g in grads[:3]:
         for p, row in zip(a, g):
-            p.grad = row
+            p.grad = mt.Tensor(row)
         opt_a.step()
-    b = [nn.Parameter(p.data.copy()) for p in a]
+    b = [nn.Parameter(p.numpy().copy()) for p in a]
     opt_b = make(b)
     opt_b.hyper["lr"] = 123.0  # overwritten by the load
     opt_b.load_state_dict(opt_a.state_dict())
     assert opt_b.hyper == opt_a.hyper
     for g in grads[3:]:
         for pa, pb, row in zip(a, b, g):
-            pa.grad, pb.grad = row, row.copy()
+            pa.grad, pb.grad = mt.Tensor(row), mt.Tensor(row.copy())
         opt_a.step()
         opt_b.step()
     for pa, pb in zip(a, b):
-        assert np.array_equal(pa.data, pb.data)
+        assert np.array_equal(pa.numpy(), pb.numpy())
 
 
 def test_state_dict_is_flat_and_copied() -> None:

@@ -72,7 +72,7 @@ def _check_against_reference(kind: str, case: tuple) -> None:
     assert out.shape == cfg.output_shape
     assert out.shape == ref.pool2d_output_shape(cfg.input_shape, *settings)
     assert out.dtype == x.dtype
-    np.testing.assert_allclose(out.data, reference(x, *settings), **TOLERANCE[x.dtype])
+    np.testing.assert_allclose(out.numpy(), reference(x, *settings), **TOLERANCE[x.dtype])
     (out * mt.Tensor(grad_out)).sum().backward()
     assert x_t.grad.dtype == x.dtype
     np.testing.assert_allclose(
@@ -96,7 +96,7 @@ def test_max_pool2d_padding_never_wins(case: tuple) -> None:
     """All-negative input with zero-looking padding: the max still comes from real entries."""
     _check_against_reference("max", case)
     cfg, x, kwargs, _ = case
-    assert (F.max_pool2d(mt.Tensor(x), **kwargs).data <= -0.5).all()
+    assert (F.max_pool2d(mt.Tensor(x), **kwargs).numpy() <= -0.5).all()
 
 
 @given(_pool_case())
@@ -126,9 +126,9 @@ def _image(rows: list[list[float]]) -> mt.Tensor:
 def test_chapter_max_pool_of_1_to_16() -> None:
     x = _image([[1, 2, 3, 4], [5, 6, 7, 8], [9, 10, 11, 12], [13, 14, 15, 16]])
     out = F.max_pool2d(x, 2)  # stride defaults to the kernel size
-    np.testing.assert_array_equal(out.data[0, 0], [[6, 8], [14, 16]])
+    np.testing.assert_array_equal(out.numpy()[0, 0], [[6, 8], [14, 16]])
     # mean of each 2x2 block: (1+2+5+6)/4 = 3.5, (3+4+7+8)/4 = 5.5, ...
-    np.testing.assert_array_equal(F.avg_pool2d(x, 2).data[0, 0], [[3.5, 5.5], [11.5, 13.5]])
+    np.testing.assert_array_equal(F.avg_pool2d(x, 2).numpy()[0, 0], [[3.5, 5.5], [11.5, 13.5]])
     out.sum().backward()
     np.testing.assert_array_equal(
         x.grad[0, 0], [[0, 0, 0, 0], [0, 1, 0, 1], [0, 0, 0, 0], [0, 1, 0, 1]]
@@ -139,7 +139,7 @@ def test_overlapping_windows_accumulate_gradients() -> None:
     # the centre 9 is the max of all four 2x2 windows (stride 1): it collects all four grads
     x = _image([[1, 2, 3], [4, 9, 5], [6, 7, 8]])
     out = F.max_pool2d(x, 2, stride=1)
-    np.testing.assert_array_equal(out.data[0, 0], [[9, 9], [9, 9]])
+    np.testing.assert_array_equal(out.numpy()[0, 0], [[9, 9], [9, 9]])
     (out * mt.tensor([[[[1.0, 2.0], [3.0, 4.0]]]])).sum().backward()
     np.testing.assert_array_equal(x.grad[0, 0], [[0, 0, 0], [0, 10, 0], [0, 0, 0]])
     # average: each entry gets 1/4 of every window covering it (corners 1, edges 2, centre 4)
@@ -162,7 +162,7 @@ def test_max_pool_padding_never_wins_by_hand() -> None:
     x = _image([[-1, -2], [-3, -4]])
     out = F.max_pool2d(x, 2, stride=1, padding=1)
     # window (i, j) covers rows i-1..i and columns j-1..j of x; only real entries compete
-    np.testing.assert_array_equal(out.data[0, 0], [[-1, -1, -2], [-1, -1, -2], [-3, -3, -4]])
+    np.testing.assert_array_equal(out.numpy()[0, 0], [[-1, -1, -2], [-1, -1, -2], [-3, -3, -4]])
     out.sum().backward()
     np.testing.assert_array_equal(x.grad[0, 0], [[4, 2], [2, 1]])
 
@@ -172,7 +172,7 @@ def test_avg_pool_counts_padding() -> None:
     out = F.avg_pool2d(x, 2, stride=1, padding=1)
     # corner windows hold one real 1 and three padding zeros: 1/4
     np.testing.assert_array_equal(
-        out.data[0, 0], [[0.25, 0.5, 0.25], [0.5, 1.0, 0.5], [0.25, 0.5, 0.25]]
+        out.numpy()[0, 0], [[0.25, 0.5, 0.25], [0.5, 1.0, 0.5], [0.25, 0.5, 0.25]]
     )
 
 
@@ -181,7 +181,7 @@ def test_pool_stride_defaults_to_kernel_size() -> None:
     for pool in (F.max_pool2d, F.avg_pool2d):
         default = pool(x, (3, 2))
         assert default.shape == (2, 3, 2, 2)  # floor(7 / 3) = 2, floor(5 / 2) = 2
-        np.testing.assert_array_equal(default.data, pool(x, (3, 2), stride=(3, 2)).data)
+        np.testing.assert_array_equal(default.numpy(), pool(x, (3, 2), stride=(3, 2)).numpy())
 
 
 # ----- bad arguments ------------------------------------------------------------------------

@@ -293,7 +293,7 @@ def test_receptive_field_and_jump_are_what_backward_reaches(layers: list) -> Non
     at (i * jump, j * jump). No padding, so the box lies inside the image."""
     model = _build(layers, padding=False)
     for param in model.parameters():
-        param.data[...] = RNG.uniform(0.5, 1.0, param.shape)
+        param.numpy()[...] = RNG.uniform(0.5, 1.0, param.shape)
     last = summary(model, (1, 2, 64, 64)).rows[-1]  # 64 fits any 3 layers of these sizes
     (RH, RW), (JH, JW) = last.receptive_field, last.jump
     # room for exactly two outputs per axis: floor((R + J - R) / J) + 1 = 2

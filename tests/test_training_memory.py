@@ -115,7 +115,13 @@ def test_conv2d_materialises_one_column_matrix_at_a_time() -> None:
     #             and the leaves' gradients (x.grad, weight.grad, bias.grad).
     # A second copy of the windows in either pass -- e.g. materialising the 6-D window view
     # before reshaping it -- would add a whole column matrix (the slack below is half of one).
-    io_bytes = padded_bytes + 2 * out_bytes + x.data.nbytes + weight.data.nbytes + bias.data.nbytes
+    io_bytes = (
+        padded_bytes
+        + 2 * out_bytes
+        + x.numpy().nbytes
+        + weight.numpy().nbytes
+        + bias.numpy().nbytes
+    )
     outputs = []
     forward_peak = _peak_bytes(lambda: outputs.append(F.conv2d(x, weight, bias, padding=P)))
     assert forward_peak <= column_bytes + padded_bytes + out_bytes + 0.5 * column_bytes, (
@@ -144,7 +150,7 @@ def test_max_pooling_never_copies_its_windows() -> None:
     def forward_and_backward() -> None:
         F.max_pool2d(x, 3, stride=1, padding=1).backward(grad_out)
 
-    assert _peak_bytes(forward_and_backward) < 5 * x.data.nbytes
+    assert _peak_bytes(forward_and_backward) < 5 * x.numpy().nbytes
 
 
 # ----- checkpoints survive interruptions ------------------------------------------------------
@@ -180,7 +186,8 @@ def test_an_interrupted_save_keeps_the_previous_checkpoint_and_no_temporary_file
     restored = _small_model(2)
     assert load_checkpoint(path, restored)["epoch"] == 1
     assert all(
-        np.array_equal(a.data, b.data) for a, b in zip(first.parameters(), restored.parameters())
+        np.array_equal(a.numpy(), b.numpy())
+        for a, b in zip(first.parameters(), restored.parameters())
     )
 
 
@@ -203,7 +210,7 @@ _SAVER = textwrap.dedent("""
     model = models.MLP(generator=np.random.default_rng(0))  # 235,146 parameters, ~1 MB
     for epoch in range(10**6):
         for p in model.parameters():
-            p.data[...] = epoch  # every weight tells which save it belongs to
+            p.numpy()[...] = epoch  # every weight tells which save it belongs to
         save_checkpoint(sys.argv[1], model, epoch=epoch)
 """)
 
@@ -229,7 +236,7 @@ def test_a_killed_training_process_leaves_a_complete_checkpoint(
     assert saver.returncode == -signal.SIGKILL
     model = models.MLP(generator=np.random.default_rng(1))
     epoch = load_checkpoint(path, model)["epoch"]
-    assert all((p.data == epoch).all() for p in model.parameters())
+    assert all((p.numpy() == epoch).all() for p in model.parameters())
     leftovers = {p.name for p in tmp_path.iterdir()} - {"run.npz"}
     assert all(name.startswith(".run.npz.") and name.endswith(".tmp") for name in leftovers)
 
@@ -252,7 +259,7 @@ def test_a_failed_load_changes_nothing(tmp_path: Path) -> None:
     saved = _small_model(0)
     opt = optim.SGD(saved.parameters(), lr=0.1, momentum=0.9)
     for p in saved.parameters():
-        p.grad = np.ones_like(p.data)
+        p.grad = mt.Tensor(np.ones_like(p.numpy()))
     opt.step()
     save_checkpoint(path, saved, opt)  # no generator state
     target = _small_model(1)

@@ -191,11 +191,11 @@ def test_pictures_of_a_checkpointed_model(
     tap 8), so its tile is known by hand, and filter 4 (the centre tap) copies the image."""
     model = models.SimpleCNN(generator=np.random.default_rng(0))
     conv = model.conv_layers[0]
-    conv.weight.data[...] = 0
-    conv.bias.data[...] = 0
+    conv.weight.numpy()[...] = 0
+    conv.bias.numpy()[...] = 0
     for f in range(32):
-        conv.weight.data[f, 0].flat[f % 9] = 1.0
-    conv.weight.data[0, 0, 2, 2] = -0.5
+        conv.weight.numpy()[f, 0].flat[f % 9] = 1.0
+    conv.weight.numpy()[0, 0, 2, 2] = -0.5
     save_checkpoint(tmp_path / "m.npz", model)
     out = tmp_path / "pictures"
     assert (

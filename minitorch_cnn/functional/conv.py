@@ -141,7 +141,7 @@ def conv2d(
     >>> import numpy as np
     >>> x = np.arange(1, 6, dtype=np.float32) + np.arange(5, dtype=np.float32)[:, None]
     >>> k = np.array([[1, 0, 1], [0, 1, 0], [1, 0, 1]], dtype=np.float32)
-    >>> conv2d(x[None, None], k[None, None]).data[0, 0]
+    >>> conv2d(x[None, None], k[None, None]).numpy()[0, 0]
     array([[15., 20., 25.],
            [20., 25., 30.],
            [25., 30., 35.]], dtype=float32)

@@ -37,7 +37,7 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             f"linear expected input with last axis {weight.shape[1]} (in_features), "
             f"got shape {x.shape}"
         )
-    out = x @ weight.transpose()  # (..., in) @ (in, out) -> (..., out)
+    out = x @ weight.T  # (..., in) @ (in, out) -> (..., out)
     if bias is not None:
         bias = _as_tensor(bias, "bias")
         if bias.shape != (weight.shape[0],):

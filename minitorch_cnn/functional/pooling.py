@@ -67,7 +67,7 @@ def max_pool2d(
 
     >>> import numpy as np
     >>> x = np.arange(1, 17, dtype=np.float32).reshape(1, 1, 4, 4)
-    >>> max_pool2d(x, 2).data[0, 0]
+    >>> max_pool2d(x, 2).numpy()[0, 0]
     array([[ 6.,  8.],
            [14., 16.]], dtype=float32)
     """

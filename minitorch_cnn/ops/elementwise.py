@@ -3,9 +3,6 @@
 So every backward is the chain rule entry by entry: ``grad_x = grad_out * dy/dx`` with
 ``dy/dx`` evaluated at the same position. Broadcasting is the engine's job: these backwards
 return gradients in the output's (broadcast) shape and ``autograd.unbroadcast`` sums them back.
-Memory layout is handled here, once: two same-shape operands stored in different axis orders
-(a convolution's batch-innermost output and an ordinary array) are brought to one order
-first (``common_layout``), since NumPy is up to 20x slower on the mixed pair.
 No op writes into ``grad_out``: it may be a read-only view.
 
 Read next: ``ops/reduce.py``.
@@ -19,12 +16,11 @@ from ..autograd import Context, Function
 
 
 def _operands(op: str, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``a`` and ``b`` checked to broadcast, and stored alike when they have the same shape.
+    """``a`` and ``b``, checked to broadcast.
 
-    A ValueError names ``op`` and both shapes when they do not broadcast: NumPy's own message
+    A ValueError names ``op`` and both shapes when they do not: NumPy's own message
     ("operands could not be broadcast together") names neither the op nor which axis is at
-    fault. Same-shape operands whose axes lie in memory in different orders go through
-    ``common_layout`` first.
+    fault.
     """
     for axis in range(-1, -min(a.ndim, b.ndim) - 1, -1):
         if a.shape[axis] != b.shape[axis] and 1 not in (a.shape[axis], b.shape[axis]):
@@ -32,46 +28,7 @@ def _operands(op: str, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.nda
                 f"{op}: shapes {a.shape} and {b.shape} do not broadcast: axis {axis} has "
                 f"lengths {a.shape[axis]} and {b.shape[axis]} (they must be equal, or one of them 1)"
             )
-    return common_layout(a, b)
-
-
-def _axis_order(x: np.ndarray) -> list[int]:
-    """The axes of ``x`` longer than 1, from the largest stride to the smallest."""
-    return sorted(
-        (axis for axis in range(x.ndim) if x.shape[axis] > 1),
-        key=lambda axis: -abs(x.strides[axis]),
-    )
-
-
-def common_layout(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``a`` and ``b``, one of them copied so that both store their axes in the same order.
-
-    Only same-shape arrays whose axes lie in memory in different orders are touched: the
-    usual case is a batch-innermost (N, C, H, W) array from ``ops/conv.py`` meeting an
-    ordinary C-ordered one. NumPy's loop then reads one operand with a stride of N*4 bytes
-    per element: for 64x32x28x28 float32, ``a * b`` took 10.5 ms instead of 0.5. The
-    C-ordered operand is the one copied into the other's layout, because NumPy copies that
-    way round at full speed (1.0 ms) and the other way round no faster than the mixed product.
-    """
-    if a.shape != b.shape or a.ndim < 2 or 0 in a.strides + b.strides:
-        return a, b  # broadcasting (stride 0) or nothing to reorder
-    if _axis_order(a) == _axis_order(b):
-        return a, b
-    if a.flags.c_contiguous:
-        return _copy_like(a, like=b), b
-    return a, _copy_like(b, like=a)
-
-
-def _copy_like(x: np.ndarray, like: np.ndarray) -> np.ndarray:
-    """A copy of ``x`` (same dtype) whose axes lie in memory in ``like``'s order."""
-    copy = np.empty_like(like, dtype=x.dtype)  # order="K": like's axis order
-    np.copyto(copy, x)  # copy happens here
-    return copy
-
-
-def _product(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """``x * y`` for the backwards, where ``grad_out`` may come in another layout."""
-    return np.multiply(*common_layout(x, y))
+    return a, b
 
 
 class Add(Function):
@@ -128,8 +85,8 @@ class Mul(Function):
     @staticmethod
     def backward(ctx: Context, grad_out: np.ndarray) -> tuple:
         a, b = ctx.saved
-        grad_a = _product(grad_out, b) if ctx.needs_input_grad[0] else None
-        grad_b = _product(grad_out, a) if ctx.needs_input_grad[1] else None
+        grad_a = grad_out * b if ctx.needs_input_grad[0] else None
+        grad_b = grad_out * a if ctx.needs_input_grad[1] else None
         return grad_a, grad_b
 
 
@@ -146,8 +103,8 @@ class Div(Function):
     @staticmethod
     def backward(ctx: Context, grad_out: np.ndarray) -> tuple:
         b, y = ctx.saved
-        grad_a = np.divide(*common_layout(grad_out, b)) if ctx.needs_input_grad[0] else None
-        grad_b = -_product(grad_out, y) / b if ctx.needs_input_grad[1] else None
+        grad_a = grad_out / b if ctx.needs_input_grad[0] else None
+        grad_b = -grad_out * y / b if ctx.needs_input_grad[1] else None
         return grad_a, grad_b
 
 
@@ -190,7 +147,7 @@ class Exp(Function):
     @staticmethod
     def backward(ctx: Context, grad_out: np.ndarray) -> tuple:
         (y,) = ctx.saved
-        return (_product(grad_out, y),)
+        return (grad_out * y,)
 
 
 class Log(Function):
@@ -211,7 +168,7 @@ class Log(Function):
     def backward(ctx: Context, grad_out: np.ndarray) -> tuple:
         (x,) = ctx.saved
         with np.errstate(divide="ignore", invalid="ignore"):
-            return (np.divide(*common_layout(grad_out, x)),)
+            return (grad_out / x,)
 
 
 class ReLU(Function):
@@ -230,11 +187,62 @@ class ReLU(Function):
     @staticmethod
     def backward(ctx: Context, grad_out: np.ndarray) -> tuple:
         (y,) = ctx.saved
-        y, grad_out = common_layout(y, grad_out)
-        # The mask is made float first, then multiplied in place: NumPy multiplies two float32
-        # arrays with SIMD, but float32 * bool casts the bool inside the loop (measured on
-        # 64x32x28x28: 1.4-1.6 ms for grad_out * (y > 0), 0.8-1.0 ms this way; np.where is 9x
-        # slower). float32 stays float32: the mask takes grad_out's dtype.
-        grad_x = (y > 0).astype(grad_out.dtype)  # (N, C, H, W)  y's layout
+        # The mask takes grad_out's dtype first: NumPy multiplies two float arrays with its
+        # SIMD loop, where float * bool would cast the bool inside the loop.
+        grad_x = (y > 0).astype(grad_out.dtype)
         grad_x *= grad_out
         return (grad_x,)
+
+
+class Abs(Function):
+    """``y = |x|``.  dL/dx = dL/dy * sign(x) (0 at x = 0, as in PyTorch)."""
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray) -> np.ndarray:
+        ctx.save_for_backward(x)
+        return np.abs(x)
+
+    @staticmethod
+    def backward(ctx: Context, grad_out: np.ndarray) -> tuple:
+        (x,) = ctx.saved
+        return (grad_out * np.sign(x),)
+
+
+class Clamp(Function):
+    """``y = min(max(x, low), high)`` (either bound may be None).
+
+    dL/dx = dL/dy where low <= x <= high (the bounds included, as in PyTorch), else 0.
+    """
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray, low=None, high=None) -> np.ndarray:
+        ctx.save_for_backward(x)
+        ctx.low, ctx.high = low, high
+        return np.clip(x, low, high)
+
+    @staticmethod
+    def backward(ctx: Context, grad_out: np.ndarray) -> tuple:
+        (x,) = ctx.saved
+        inside = np.ones(x.shape, dtype=bool)
+        if ctx.low is not None:
+            inside &= x >= ctx.low
+        if ctx.high is not None:
+            inside &= x <= ctx.high
+        return (grad_out * inside,)
+
+
+class Cast(Function):
+    """``y = x.astype(dtype)`` (a copy, also for the same dtype: ``clone``).
+
+    Between float dtypes the values pass unchanged, so dL/dx = dL/dy (the engine casts it
+    back to x's dtype). A cast to an int or bool dtype is not differentiable (PyTorch's rule):
+    its result never requires grad.
+    """
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray, dtype: np.dtype = None) -> np.ndarray:
+        return x.astype(dtype, copy=True)
+
+    @staticmethod
+    def backward(ctx: Context, grad_out: np.ndarray) -> tuple:
+        return (grad_out,)

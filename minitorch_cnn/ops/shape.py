@@ -114,3 +114,24 @@ class GetItem(Function):
         else:
             np.add.at(grad_x, ctx.index, grad_out)
         return (grad_x,)
+
+
+class TakeAlongAxis(Function):
+    """``y = np.take_along_axis(x, indices, axis)``: one entry per slice along ``axis``.
+
+    ``max(dim)`` uses it to return the values at its indices, so that the gradient goes to
+    the one index reported (PyTorch's rule), not shared among ties. With one index per
+    slice no entry is picked twice, so the backward writes instead of adding: dL/dx is zeros
+    with dL/dy put back at ``indices`` along ``axis``.
+    """
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray, indices=None, axis: int = 0) -> np.ndarray:
+        ctx.indices, ctx.axis, ctx.input_shape, ctx.dtype = indices, axis, x.shape, x.dtype
+        return np.take_along_axis(x, indices, axis)
+
+    @staticmethod
+    def backward(ctx: Context, grad_out: np.ndarray) -> tuple:
+        grad_x = np.zeros(ctx.input_shape, dtype=ctx.dtype)
+        np.put_along_axis(grad_x, ctx.indices, grad_out, ctx.axis)
+        return (grad_x,)

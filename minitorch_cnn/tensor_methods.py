@@ -1,0 +1,328 @@
+"""The Tensor's math: operators, reductions and shape methods, each one line calling an op.
+
+Grep a method name and you find the math in ``ops/``. Names and arguments are PyTorch's:
+reductions take ``dim``/``keepdim`` (NumPy's ``axis``/``keepdims`` are accepted as aliases,
+as PyTorch accepts them), ``transpose(d0, d1)`` swaps two dims, ``max(dim)`` returns
+``(values, indices)``. Type promotion is PyTorch's: an int tensor meeting a float one (or a
+Python float) is cast to the float's dtype, a Python or NumPy scalar never upcasts a tensor,
+and true division of ints gives float32.
+
+Read next: ``creation.py``.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections import namedtuple
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .ops import elementwise, matmul, reduce
+from .ops import shape as shape_ops
+
+if TYPE_CHECKING:
+    from .tensor import Tensor
+
+MinMax = namedtuple("MinMax", ["values", "indices"])  # torch.return_types.max
+
+_UFUNC_OPERATORS = {  # ufunc -> (method, reflected method for a tensor on the right)
+    np.add: ("__add__", "__radd__"),
+    np.subtract: ("__sub__", "__rsub__"),
+    np.multiply: ("__mul__", "__rmul__"),
+    np.true_divide: ("__truediv__", "__rtruediv__"),
+    np.power: ("__pow__", "__rpow__"),
+    np.matmul: ("__matmul__", "__rmatmul__"),
+    np.equal: ("__eq__", "__eq__"),
+    np.not_equal: ("__ne__", "__ne__"),
+    np.less: ("__lt__", "__gt__"),
+    np.less_equal: ("__le__", "__ge__"),
+    np.greater: ("__gt__", "__lt__"),
+    np.greater_equal: ("__ge__", "__le__"),
+}
+
+
+def _dims(dim: Any, axis: Any) -> Any:
+    """PyTorch's ``dim`` or NumPy's ``axis`` (one of them)."""
+    if dim is not None and axis is not None:
+        raise TypeError("give dim or axis, not both")
+    return axis if dim is None else dim
+
+
+def _shape_args(args: tuple) -> tuple[int, ...]:
+    """Accept ``f(1, 0)`` and ``f((1, 0))`` like PyTorch."""
+    if len(args) == 1 and isinstance(args[0], (tuple, list)):
+        return tuple(args[0])
+    return tuple(args)
+
+
+class TensorMethods:
+    """Mixed into ``Tensor``: everything here is computed by ops, nothing stored."""
+
+    _data: np.ndarray
+
+    # NumPy meets a tensor: arithmetic and comparisons give tensors (``array * t`` is
+    # ``t.__rmul__(array)``), any other ufunc is applied to the array and gives an array.
+    __array_priority__ = 1000
+
+    def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        from .tensor import Tensor
+
+        if method == "__call__" and ufunc in _UFUNC_OPERATORS and not kwargs:
+            a, b = inputs
+            name, reflected = _UFUNC_OPERATORS[ufunc]
+            return getattr(a, name)(b) if isinstance(a, Tensor) else getattr(b, reflected)(a)
+        arrays = [x._data if isinstance(x, Tensor) else x for x in inputs]
+        return getattr(ufunc, method)(*arrays, **kwargs)
+
+    # ----- operands and PyTorch's type promotion --------------------------------------
+    def _operand(self, other: Any) -> Tensor:
+        """``other`` as a Tensor; scalars take this tensor's dtype so they never upcast."""
+        from .tensor import Tensor
+
+        if isinstance(other, Tensor):
+            return other
+        if isinstance(other, (numbers.Number, np.generic)) or (
+            isinstance(other, np.ndarray) and other.ndim == 0
+        ):
+            if self.dtype.kind == "f":
+                return Tensor(np.asarray(other, dtype=self.dtype))
+            if isinstance(other, (float, np.floating)) or np.asarray(other).dtype.kind == "f":
+                return Tensor(np.asarray(other, dtype=np.float32))
+            return Tensor(np.asarray(other))
+        if isinstance(other, (np.ndarray, list, tuple)):
+            return Tensor(np.asarray(other))
+        raise TypeError(
+            f"expected a Tensor, np.ndarray or number as operand, got {type(other).__name__}"
+        )
+
+    def _operands(self, other: Any, true_division: bool = False) -> tuple[Tensor, Tensor]:
+        """``(self, other)`` as Tensors, an int/bool one cast to the float one's dtype (to
+        float32 when both are ints and this is a true division)."""
+        a, b = self, self._operand(other)
+        if a.dtype.kind != "f" and b.dtype.kind == "f":
+            a = a.type(b.dtype)
+        elif a.dtype.kind == "f" and b.dtype.kind != "f":
+            b = b.type(a.dtype)
+        elif true_division and a.dtype.kind != "f":
+            a, b = a.type(np.float32), b.type(np.float32)
+        return a, b
+
+    def __add__(self, other: Any) -> Tensor:
+        return elementwise.Add.apply(*self._operands(other))
+
+    def __radd__(self, other: Any) -> Tensor:
+        return elementwise.Add.apply(*reversed(self._operands(other)))
+
+    def __sub__(self, other: Any) -> Tensor:
+        return elementwise.Sub.apply(*self._operands(other))
+
+    def __rsub__(self, other: Any) -> Tensor:
+        return elementwise.Sub.apply(*reversed(self._operands(other)))
+
+    def __mul__(self, other: Any) -> Tensor:
+        return elementwise.Mul.apply(*self._operands(other))
+
+    def __rmul__(self, other: Any) -> Tensor:
+        return elementwise.Mul.apply(*reversed(self._operands(other)))
+
+    def __truediv__(self, other: Any) -> Tensor:
+        return elementwise.Div.apply(*self._operands(other, true_division=True))
+
+    def __rtruediv__(self, other: Any) -> Tensor:
+        return elementwise.Div.apply(*reversed(self._operands(other, true_division=True)))
+
+    def __pow__(self, other: Any) -> Tensor:
+        return elementwise.Pow.apply(*self._operands(other))
+
+    def __rpow__(self, other: Any) -> Tensor:
+        return elementwise.Pow.apply(*reversed(self._operands(other)))
+
+    def __matmul__(self, other: Any) -> Tensor:
+        return matmul.MatMul.apply(*self._operands(other))
+
+    def __rmatmul__(self, other: Any) -> Tensor:
+        return matmul.MatMul.apply(*reversed(self._operands(other)))
+
+    def __neg__(self) -> Tensor:
+        return elementwise.Neg.apply(self)
+
+    def __abs__(self) -> Tensor:
+        return elementwise.Abs.apply(self)
+
+    add, sub, mul, div, matmul, mm = __add__, __sub__, __mul__, __truediv__, __matmul__, __matmul__
+    neg, abs, pow = __neg__, __abs__, __pow__
+
+    # ----- comparisons: bool tensors, outside the graph -------------------------------
+    def _compare(self, ufunc: Any, other: Any) -> Tensor:
+        from .tensor import Tensor
+
+        a, b = self._operands(other)
+        return Tensor(ufunc(a._data, b._data))
+
+    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return self._compare(np.equal, other)
+
+    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return self._compare(np.not_equal, other)
+
+    def __lt__(self, other: Any) -> Tensor:
+        return self._compare(np.less, other)
+
+    def __le__(self, other: Any) -> Tensor:
+        return self._compare(np.less_equal, other)
+
+    def __gt__(self, other: Any) -> Tensor:
+        return self._compare(np.greater, other)
+
+    def __ge__(self, other: Any) -> Tensor:
+        return self._compare(np.greater_equal, other)
+
+    __hash__ = object.__hash__  # hashable by identity, as PyTorch's tensors
+    eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
+
+    # ----- elementwise functions ------------------------------------------------------
+    def exp(self) -> Tensor:
+        """``e ** x`` elementwise."""
+        return elementwise.Exp.apply(self)
+
+    def log(self) -> Tensor:
+        """Natural log elementwise (``-inf`` at 0, ``nan`` below, as in NumPy)."""
+        return elementwise.Log.apply(self)
+
+    def relu(self) -> Tensor:
+        """``max(x, 0)`` elementwise; the gradient at 0 is 0."""
+        return elementwise.ReLU.apply(self)
+
+    def sqrt(self) -> Tensor:
+        """``x ** 0.5`` elementwise."""
+        return self**0.5
+
+    def clamp(self, min: float | None = None, max: float | None = None) -> Tensor:  # noqa: A002
+        return elementwise.Clamp.apply(self, low=min, high=max)
+
+    clip = clamp
+
+    # ----- reductions -----------------------------------------------------------------
+    def sum(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims=None):
+        keep = keepdim if keepdims is None else keepdims
+        return reduce.Sum.apply(self, axis=_dims(dim, axis), keepdims=keep)
+
+    def mean(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims=None):
+        keep = keepdim if keepdims is None else keepdims
+        return reduce.Mean.apply(self, axis=_dims(dim, axis), keepdims=keep)
+
+    def max(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims=None):
+        """``max()``: the largest entry (ties share the gradient). ``max(dim)``:
+        ``(values, indices)`` along ``dim``, the gradient going to each index."""
+        from .tensor import Tensor
+
+        if isinstance(dim, Tensor):  # torch.max(a, b): elementwise
+            return self._compare(np.maximum, dim)
+        keep = keepdim if keepdims is None else keepdims
+        if dim is None:  # NumPy's axis= spelling keeps the values-only reduction
+            return reduce.Max.apply(self, axis=axis, keepdims=keep)
+        indices = self.argmax(dim, keepdim=True)
+        values = shape_ops.TakeAlongAxis.apply(self, indices=indices._data, axis=dim)
+        if not keep:
+            values, indices = values.squeeze(dim), indices.squeeze(dim)
+        return MinMax(values, indices)
+
+    def min(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims=None):
+        if dim is None or not isinstance(dim, (int, np.integer)):
+            return -((-self).max(dim, keepdim, axis=axis, keepdims=keepdims))
+        values, indices = (-self).max(dim, keepdim)
+        return MinMax(-values, indices)
+
+    def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+        from .tensor import Tensor
+
+        if dim is None:
+            return Tensor(np.asarray(self._data.argmax()))
+        return Tensor(self._data.argmax(axis=dim, keepdims=keepdim))
+
+    def argmin(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+        return (-self).argmax(dim, keepdim)
+
+    def all(self) -> Tensor:
+        from .tensor import Tensor
+
+        return Tensor(np.asarray(self._data.all()))
+
+    def any(self) -> Tensor:
+        from .tensor import Tensor
+
+        return Tensor(np.asarray(self._data.any()))
+
+    # ----- sizes ----------------------------------------------------------------------
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self._data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self._data.ndim
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self._data.dtype
+
+    def size(self, dim: int | None = None) -> tuple[int, ...] | int:
+        """The shape (as ``torch.Size``, a tuple), or the length of axis ``dim``."""
+        return self.shape if dim is None else self.shape[dim]
+
+    def numel(self) -> int:
+        return self._data.size
+
+    def dim(self) -> int:
+        return self._data.ndim
+
+    nelement, ndimension = numel, dim
+
+    # ----- shape ----------------------------------------------------------------------
+    def reshape(self, *shape: int) -> Tensor:
+        return shape_ops.Reshape.apply(self, shape=_shape_args(shape))
+
+    view = reshape
+
+    def view_as(self, other: Tensor) -> Tensor:
+        return self.reshape(other.shape)
+
+    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+        if self.ndim == 0:
+            return self.reshape(1)
+        start, end = start_dim % self.ndim, end_dim % self.ndim
+        return self.reshape(*self.shape[:start], -1, *self.shape[end + 1 :])
+
+    def permute(self, *dims: int) -> Tensor:
+        return shape_ops.Transpose.apply(self, axes=_shape_args(dims))
+
+    def transpose(self, dim0: int, dim1: int) -> Tensor:
+        axes = list(range(self.ndim))
+        axes[dim0], axes[dim1] = axes[dim1], axes[dim0]
+        return self.permute(*axes)
+
+    def t(self) -> Tensor:
+        if self.ndim > 2:
+            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, got {self.ndim}")
+        return self.permute(*reversed(range(self.ndim)))
+
+    @property
+    def T(self) -> Tensor:  # noqa: N802 -- PyTorch's name
+        return self.permute(*reversed(range(self.ndim)))
+
+    def unsqueeze(self, dim: int) -> Tensor:
+        dim = dim % (self.ndim + 1)
+        return self.reshape(*self.shape[:dim], 1, *self.shape[dim:])
+
+    def squeeze(self, dim: int | None = None) -> Tensor:
+        if dim is None:
+            return self.reshape(*(n for n in self.shape if n != 1))
+        dim = dim % max(self.ndim, 1)
+        if self.ndim == 0 or self.shape[dim] != 1:
+            return self
+        return self.reshape(*self.shape[:dim], *self.shape[dim + 1 :])
+
+    def __getitem__(self, index: Any) -> Tensor:
+        """``t[index]``: ints, slices, None, ``...`` and int or bool arrays, as in NumPy."""
+        return shape_ops.GetItem.apply(self, index=shape_ops.normalize_index(index))
