@@ -25,10 +25,34 @@ def default_generator() -> np.random.Generator:
 
 
 def manual_seed(seed: int) -> np.random.Generator:
-    """Reseed the default generator (like ``torch.manual_seed``) and return it."""
+    """Reseed the default generator (like ``torch.manual_seed``) and return it.
+
+    Parameters
+    ----------
+    seed : int
+        In [0, 2**64 - 1], the range of PyTorch's seeds. PyTorch also takes a negative seed
+        (-1 becomes 2**64 - 1), a float (truncated) or a numeric string; here those are
+        errors, so that a typo is never silently a different seed.
+
+    Raises
+    ------
+    TypeError
+        ``seed`` is not an int (a bool is not one either).
+    ValueError
+        ``seed`` is outside [0, 2**64 - 1].
+    """
+    check_seed(seed)
     global _default_generator
     _default_generator = np.random.default_rng(seed)
     return _default_generator
+
+
+def check_seed(seed: object) -> None:
+    """The checks of ``manual_seed``, shared with the training program's ``--seed``."""
+    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
+        raise TypeError(f"seed must be an int, got {type(seed).__name__} {seed!r}")
+    if not 0 <= seed <= 2**64 - 1:
+        raise ValueError(f"seed must be in [0, 2**64 - 1], got {seed}")
 
 
 def _shape(shape: tuple) -> tuple[int, ...]:

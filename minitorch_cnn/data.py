@@ -7,9 +7,10 @@ What this file teaches:
   turns a truncated or wrong file into a clear error instead of a reshape failure later.
 - Files are verified by the SHA-256 of their *decompressed* IDX content: the public mirrors
   compress differently, but the content is identical.
-- A download is written to a temporary file in the target directory, verified, and only
-  then renamed with ``os.replace`` (atomic on one filesystem): an interrupted download never
-  leaves a half file behind under the real name.
+- A file decides nothing about memory: it is read (and inflated) only up to the size its
+  layout fixes, plus one byte to notice more, so a gzip bomb costs no more than a good file.
+- A download (``download.py``) is bounded by the largest honest copy of the file and by
+  ``DOWNLOAD_TIME_LIMIT``, follows http(s) only, and lands atomically once verified.
 - Batches are drawn from a permutation made by an explicit ``np.random.Generator``, so a
   seed reproduces the order; pixels become float32 ``(x / 255 - 0.1307) / 0.3081``.
 
@@ -23,15 +24,15 @@ import hashlib
 import http.client
 import math
 import os
-import tempfile
-import urllib.request
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
 from .creation import default_generator
+from .download import fetch
 
 #: Base URLs tried in order; each serves ``<name>.gz``. Tests point this at a local server.
 MNIST_MIRRORS: tuple[str, ...] = (
@@ -58,8 +59,10 @@ _IDX_LAYOUT: dict[str, tuple[int, tuple[int, ...]]] = {
     "t10k-images-idx3-ubyte": (0x00000803, (10000, 28, 28)),
     "t10k-labels-idx1-ubyte": (0x00000801, (10000,)),
 }
+#: Seconds one download of one file from one mirror may take, all included; tests lower it.
+DOWNLOAD_TIME_LIMIT = 600.0
+
 _ENV_VAR = "MINITORCH_CNN_DATA"
-_TIMEOUT_SECONDS = 30.0
 _CHUNK_BYTES = 1 << 20
 
 
@@ -76,13 +79,29 @@ def _check_int(arg: str, value: object, minimum: int, kinds: str = "an int") -> 
 
 
 def _search_dirs(root: Path | None) -> list[Path]:
-    """``root``, ``$MINITORCH_CNN_DATA``, the user cache directory: in order, no duplicates."""
-    dirs = [] if root is None else [root]
+    """``root``, ``$MINITORCH_CNN_DATA``, the user cache directory: in order, no duplicates.
+
+    Each must be a directory or not exist yet with no file in its way (it may be created for
+    a download): a ValueError says which setting is wrong, not mkdir's ``[Errno 17]``.
+    """
+    named = [] if root is None else [("root", root)]
     if os.environ.get(_ENV_VAR):
-        dirs.append(Path(os.environ[_ENV_VAR]).expanduser())
+        named.append((f"${_ENV_VAR}", Path(os.environ[_ENV_VAR]).expanduser()))
     cache_home = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    dirs.append(Path(cache_home) / "minitorch_cnn" / "mnist")
-    return list(dict.fromkeys(dirs))
+    named.append(("the cache", Path(cache_home) / "minitorch_cnn" / "mnist"))
+    for what, directory in named:
+        _check_directory(what, directory)
+    return list(dict.fromkeys(directory for _, directory in named))
+
+
+def _check_directory(what: str, path: Path) -> None:
+    """ValueError if ``path``, or the nearest of its parents that exists, is not a directory."""
+    for existing in (path, *path.parents):
+        if existing.exists() or existing.is_symlink():  # a dangling link is in the way too
+            if existing.is_dir():
+                return
+            below = "" if existing == path else f"{path}, below "
+            raise ValueError(f"{what} must be a directory, got {below}the file {existing}")
 
 
 def _find(name: str, dirs: list[Path]) -> Path | None:
@@ -94,90 +113,113 @@ def _find(name: str, dirs: list[Path]) -> Path | None:
     return None
 
 
+def _idx_bytes(name: str) -> int:
+    """The exact size of file ``name``'s IDX content: header, then one byte per value."""
+    shape = _IDX_LAYOUT[name][1]
+    return 4 + 4 * len(shape) + math.prod(shape)
+
+
 def _read_idx(path: Path, name: str, source: str) -> np.ndarray:
     """Read MNIST file ``name`` from ``path`` (gzip or raw, told apart by content) and check it.
 
     Checks, in this order so the message says what is wrong: header present, magic number,
-    declared dims, byte count, SHA-256 of the IDX content. Returns a writeable uint8 copy,
-    (N, H, W) for images, (N,) for labels.
+    declared dims, byte count, SHA-256 of the IDX content. At most one byte more than the
+    expected size is ever read (or inflated, for gzip), whatever the file holds: a gzip bomb
+    or a huge raw file is refused there, with memory at about the size of the array returned.
+    Returns a writeable uint8 array, (N, H, W) for images, (N,) for labels.
 
     Raises
     ------
     ValueError
         Naming ``source`` (the path, or the download), what was expected and what was found.
     """
-    payload = path.read_bytes()
-    if payload[:2] == b"\x1f\x8b":  # gzip magic; IDX content starts with two zero bytes
+    shape = _IDX_LAYOUT[name][1]
+    header_bytes, expected_bytes = 4 + 4 * len(shape), _idx_bytes(name)
+    with open(path, "rb") as raw:
+        gzipped = raw.read(2) == b"\x1f\x8b"  # gzip magic; IDX content starts with two zeros
+        raw.seek(0)
+        stream = gzip.GzipFile(fileobj=raw) if gzipped else raw
         try:
-            payload = gzip.decompress(payload)
-        except (OSError, EOFError, zlib.error) as exc:
+            header = stream.read(header_bytes)
+            _check_header(header, name, source)
+            values = np.empty(math.prod(shape), dtype=np.uint8)  # the only full-size buffer
+            found = header_bytes + _read_into(stream, memoryview(values))
+            trailing = stream.read(1)
+        except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
             raise ValueError(f"{source} is truncated or corrupt (gzip: {exc})") from exc
-    magic, shape = _IDX_LAYOUT[name]
-    header_bytes = 4 + 4 * len(shape)
-    expected_bytes = header_bytes + math.prod(shape)
-    if len(payload) < header_bytes:
+    if found < expected_bytes:
         raise ValueError(
-            f"{source} is truncated: {len(payload)} bytes, shorter than the "
-            f"{header_bytes}-byte IDX header of {name}"
+            f"{source} is truncated: {found} bytes of IDX content, expected {expected_bytes}"
         )
-    found_magic = int.from_bytes(payload[:4], "big")
-    if found_magic != magic:
+    if trailing:
         raise ValueError(
-            f"{source} has magic number {found_magic:#010x}, expected {magic:#010x} for {name}"
+            f"{source} has unexpected bytes after the {expected_bytes} bytes of {name}"
         )
-    dims = tuple(int.from_bytes(payload[i : i + 4], "big") for i in range(4, header_bytes, 4))
-    if dims != shape:
-        raise ValueError(f"{source} declares shape {dims}, expected {shape} for {name}")
-    if len(payload) < expected_bytes:
-        raise ValueError(
-            f"{source} is truncated: {len(payload)} bytes of IDX content, expected {expected_bytes}"
-        )
-    if len(payload) > expected_bytes:
-        raise ValueError(
-            f"{source} has {len(payload) - expected_bytes} unexpected bytes "
-            f"after the {expected_bytes} bytes of {name}"
-        )
-    digest = hashlib.sha256(payload).hexdigest()
+    sha = hashlib.sha256(header)
+    sha.update(values)
+    digest = sha.hexdigest()
     if digest != IDX_SHA256[name]:
         raise ValueError(
             f"{source} is corrupt: SHA-256 of its IDX content is {digest}, "
             f"expected {IDX_SHA256[name]} for {name}"
         )
-    return np.frombuffer(payload, dtype=np.uint8, offset=header_bytes).reshape(shape).copy()
+    return values.reshape(shape)
 
 
-def _fetch(url: str, name: str, target: Path) -> None:
-    """Download ``url`` to ``target`` atomically: temp file in the same directory, verify,
-    ``os.replace``. Whatever goes wrong (HTTP error, dropped connection, bad content,
-    Ctrl-C), the ``finally`` removes the temp file: no partial file is ever left behind."""
-    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            with urllib.request.urlopen(url, timeout=_TIMEOUT_SECONDS) as response:
-                expected = response.headers.get("Content-Length")
-                while chunk := response.read(_CHUNK_BYTES):
-                    out.write(chunk)
-            if expected is not None and out.tell() != int(expected):
-                raise OSError(f"connection closed after {out.tell()} of {expected} bytes")
-            out.flush()
-            os.fsync(out.fileno())
-        _read_idx(tmp, name, "the downloaded file")
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
+def _check_header(header: bytes, name: str, source: str) -> None:
+    """ValueError unless ``header`` is whole, with ``name``'s magic number and dims."""
+    magic, shape = _IDX_LAYOUT[name]
+    header_bytes = 4 + 4 * len(shape)
+    if len(header) < header_bytes:
+        raise ValueError(
+            f"{source} is truncated: {len(header)} bytes, shorter than the "
+            f"{header_bytes}-byte IDX header of {name}"
+        )
+    found_magic = int.from_bytes(header[:4], "big")
+    if found_magic != magic:
+        raise ValueError(
+            f"{source} has magic number {found_magic:#010x}, expected {magic:#010x} for {name}"
+        )
+    dims = tuple(int.from_bytes(header[i : i + 4], "big") for i in range(4, header_bytes, 4))
+    if dims != shape:
+        raise ValueError(f"{source} declares shape {dims}, expected {shape} for {name}")
+
+
+def _read_into(stream: BinaryIO, out: memoryview) -> int:
+    """Fill ``out`` from ``stream`` a chunk at a time; return how many bytes came before EOF."""
+    filled = 0
+    while filled < len(out):
+        count = stream.readinto(out[filled : filled + _CHUNK_BYTES])
+        if not count:
+            break
+        filled += count
+    return filled
+
+
+def _max_download_bytes(name: str) -> int:
+    """The largest ``<name>.gz`` a mirror can honestly serve: deflate never grows data by more
+    than 5 bytes per 64 KiB block, so the IDX size plus 0.1% and 4 KiB of gzip header."""
+    return _idx_bytes(name) + _idx_bytes(name) // 1000 + 4096
 
 
 def _download(name: str, directory: Path) -> Path:
-    """Fetch ``<name>.gz`` into ``directory`` from the first mirror serving a verified copy;
-    else raise an ``OSError`` listing every URL tried and why it failed."""
+    """Fetch ``<name>.gz`` into ``directory`` from the first mirror serving a verified copy,
+    each attempt bounded by ``_max_download_bytes`` and ``DOWNLOAD_TIME_LIMIT``; else raise
+    an ``OSError`` listing every URL tried and why it failed."""
     directory.mkdir(parents=True, exist_ok=True)
+    target = directory / f"{name}.gz"
     failures = []
     for mirror in MNIST_MIRRORS:
         url = f"{mirror.rstrip('/')}/{name}.gz"
         try:
-            _fetch(url, name, directory / f"{name}.gz")
-            return directory / f"{name}.gz"
+            fetch(
+                url,
+                target,
+                max_bytes=_max_download_bytes(name),
+                time_limit=DOWNLOAD_TIME_LIMIT,
+                verify=lambda path: _read_idx(path, name, "the downloaded file"),
+            )
+            return target
         except (OSError, ValueError, http.client.HTTPException) as exc:
             failures.append(f"  {url}: {exc}")
     raise OSError("\n".join(failures) or "  MNIST_MIRRORS is empty")
@@ -202,7 +244,10 @@ def load_mnist(
     ``$MINITORCH_CNN_DATA``, then ``$XDG_CACHE_HOME/minitorch_cnn/mnist`` (default
     ``~/.cache/minitorch_cnn/mnist``). Only a file found nowhere is downloaded from
     ``MNIST_MIRRORS``, into the first of those directories. Every file, local or downloaded,
-    is checked: magic number, dims, byte count, SHA-256 of the IDX content.
+    is checked: magic number, dims, byte count, SHA-256 of the IDX content; no more than its
+    expected size is ever read or inflated. A download from one mirror is refused past the
+    largest size a gzip copy can have, past ``DOWNLOAD_TIME_LIMIT`` seconds, or when a
+    redirect leads anywhere but http(s); the next mirror is then tried.
 
     Parameters
     ----------
@@ -223,7 +268,8 @@ def load_mnist(
     TypeError
         ``root`` not a path, or ``train``/``download`` not a bool.
     ValueError
-        ``root`` is a file, or a found file is truncated, malformed or corrupt (named).
+        ``root``, ``$MINITORCH_CNN_DATA`` or the cache directory is a file or lies below one;
+        or a found file is truncated, malformed, corrupt or too long (named).
     FileNotFoundError
         A file is nowhere and could not be downloaded; the message lists the directories
         searched, the download errors and the file names to put there.
@@ -232,10 +278,7 @@ def load_mnist(
         raise TypeError(f"root must be a str, a path or None, got {type(root).__name__}")
     _check_bool("train", train)
     _check_bool("download", download)
-    root_dir = None if root is None else Path(root).expanduser()
-    if root_dir is not None and root_dir.exists() and not root_dir.is_dir():
-        raise ValueError(f"root must be a directory, got the file {root_dir}")
-    dirs = _search_dirs(root_dir)
+    dirs = _search_dirs(None if root is None else Path(root).expanduser())
     prefix = "train" if train else "t10k"
     arrays = []
     for name in (f"{prefix}-images-idx3-ubyte", f"{prefix}-labels-idx1-ubyte"):

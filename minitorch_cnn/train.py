@@ -16,6 +16,10 @@ One ``np.random.Generator`` made from ``--seed`` draws the initial weights and t
 shuffle, and a checkpoint (``--checkpoint``) stores its state after each epoch: ``--resume``
 continues exactly where the run stopped, bit for bit.
 
+Every argument is checked before anything slow happens: a bad number or a ``--checkpoint``
+that could not be written is a usage error (exit code 2) naming its flag; a damaged
+checkpoint or data file ends the program with its one-line message (exit code 1).
+
 ``train_step`` and ``evaluate`` are reused by ``examples/compare_mlp_cnn.py`` and the tests.
 
 Read next: ``examples/compare_mlp_cnn.py`` (the chapter's MLP-vs-CNN exercise).
@@ -24,9 +28,13 @@ Read next: ``examples/compare_mlp_cnn.py`` (the chapter's MLP-vs-CNN exercise).
 from __future__ import annotations
 
 import argparse
+import contextlib
+import math
 import os
 import sys
 import time
+from collections.abc import Iterator
+from pathlib import Path
 from typing import TextIO
 
 import numpy as np
@@ -34,6 +42,7 @@ import numpy as np
 from . import allocator, data, functional, models, nn, optim
 from .autograd import no_grad
 from .checkpoint import load_checkpoint, save_checkpoint
+from .creation import check_seed
 from .tensor import Tensor
 
 MODELS = {"mnistconvnet": models.MNISTConvNet, "simplecnn": models.SimpleCNN, "mlp": models.MLP}
@@ -129,7 +138,51 @@ class _Progress:
         )
 
 
+def _int_at_least_1(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be an int >= 1, got {text!r}")
+    return value
+
+
+def _learning_rate(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"must be a finite number > 0, got {text!r}")
+    return value
+
+
+def _decay(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 < value <= 1:  # False for NaN too
+        raise argparse.ArgumentTypeError(f"must be a number in (0, 1], got {text!r}")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be an int, got {text!r}") from None
+    try:
+        check_seed(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
+    """Every value is checked as it is parsed: a bad one is a usage error (exit code 2) naming
+    its flag, before any data is loaded."""
     parser = argparse.ArgumentParser(
         prog="python -m minitorch_cnn.train",
         description="Train a CNN (or the MLP baseline) on MNIST with minitorch_cnn.",
@@ -137,40 +190,62 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--model", choices=sorted(MODELS), default="mnistconvnet", help="default mnistconvnet"
     )
-    parser.add_argument("--epochs", type=int, default=3, help="total epochs (default 3)")
-    parser.add_argument("--batch-size", type=int, default=64, help="default 64")
+    parser.add_argument(
+        "--epochs", type=_int_at_least_1, default=3, help="total epochs (default 3)"
+    )
+    parser.add_argument("--batch-size", type=_int_at_least_1, default=64, help="default 64")
     parser.add_argument(
         "--optimizer", choices=sorted(DEFAULT_LR), default="sgd", help="default sgd (momentum 0.9)"
     )
-    parser.add_argument("--lr", type=float, default=None, help="default: adam 1e-3, sgd 0.05")
+    parser.add_argument(
+        "--lr", type=_learning_rate, default=None, help="default: adam 1e-3, sgd 0.05"
+    )
     parser.add_argument(
         "--lr-decay",
-        type=float,
+        type=_decay,
         default=0.5,
         help="multiply the learning rate by this after every epoch (default 0.5)",
     )
     parser.add_argument(
-        "--seed", type=int, default=0, help="initial weights and shuffling (default 0)"
+        "--seed", type=_seed, default=0, help="initial weights and shuffling (default 0)"
     )
     parser.add_argument("--data-dir", default=None, help="MNIST directory (see data.load_mnist)")
     parser.add_argument("--checkpoint", default=None, help="save an .npz here after each epoch")
     parser.add_argument("--resume", action="store_true", help="continue from --checkpoint")
-    parser.add_argument("--limit", type=int, default=None, help="train on the first N images")
-    parser.add_argument("--test-limit", type=int, default=None, help="test on the first N images")
+    parser.add_argument(
+        "--limit", type=_int_at_least_1, default=None, help="train on the first N images"
+    )
+    parser.add_argument(
+        "--test-limit", type=_int_at_least_1, default=None, help="test on the first N images"
+    )
     return parser
 
 
-def _check_args(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
-    for name in ("epochs", "batch_size", "limit", "test_limit"):
-        value = getattr(args, name)
-        if value is not None and value < 1:
-            parser.error(f"--{name.replace('_', '-')} must be >= 1, got {value}")
-    if args.lr is not None and not args.lr > 0:
-        parser.error(f"--lr must be > 0, got {args.lr}")
-    if not 0 < args.lr_decay <= 1:
-        parser.error(f"--lr-decay must be in (0, 1], got {args.lr_decay}")
-    if args.resume and args.checkpoint is None:
-        parser.error("--resume needs --checkpoint PATH")
+def _check_checkpoint(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Usage errors for a checkpoint path that could not be written after the first epoch."""
+    if args.checkpoint is None:
+        if args.resume:
+            parser.error("--resume needs --checkpoint PATH")
+        return
+    path = Path(args.checkpoint)
+    directory = path.parent
+    if path.is_dir():
+        parser.error(f"--checkpoint: {path} is a directory, expected a file path")
+    if directory.exists() and not directory.is_dir():
+        parser.error(f"--checkpoint: {directory} is not a directory")
+    if not directory.exists():
+        parser.error(f"--checkpoint: the directory {directory} does not exist")
+    if not os.access(directory, os.W_OK | os.X_OK):
+        parser.error(f"--checkpoint: the directory {directory} is not writable")
+
+
+@contextlib.contextmanager
+def _fatal(parser: argparse.ArgumentParser) -> Iterator[None]:
+    """Turn the ``OSError``/``ValueError`` of bad input files into ``error: ...``, exit code 1."""
+    try:
+        yield
+    except (OSError, ValueError) as exc:
+        parser.exit(1, f"{parser.prog}: error: {exc}\n")
 
 
 def main(argv: list[str] | None = None, stream: TextIO | None = None) -> int:
@@ -178,24 +253,25 @@ def main(argv: list[str] | None = None, stream: TextIO | None = None) -> int:
     out = sys.stdout if stream is None else stream
     parser = _parser()
     args = parser.parse_args(argv)
-    _check_args(parser, args)
-    train_images, train_labels = data.load_mnist(args.data_dir, train=True)
-    test_images, test_labels = data.load_mnist(args.data_dir, train=False)
-    train_images, train_labels = train_images[: args.limit], train_labels[: args.limit]
-    test_images, test_labels = test_images[: args.test_limit], test_labels[: args.test_limit]
-
+    _check_checkpoint(parser, args)
     generator = np.random.default_rng(args.seed)  # initial weights, then every shuffle
     model = MODELS[args.model](generator=generator)
     optimizer = build_optimizer(args.optimizer, list(model.parameters()), args.lr)
     base_lr = optimizer.hyper["lr"]
     first_epoch = 0
     if args.resume and os.path.exists(args.checkpoint):
-        first_epoch = load_checkpoint(args.checkpoint, model, optimizer, generator=generator)[
-            "epoch"
-        ]
+        with _fatal(parser):  # a damaged checkpoint: one line, before the data is loaded
+            first_epoch = load_checkpoint(args.checkpoint, model, optimizer, generator=generator)[
+                "epoch"
+            ]
         out.write(f"resumed from {args.checkpoint} after epoch {first_epoch}\n")
     elif args.resume:  # e.g. the first run of a job that is restarted with the same command
         out.write(f"no checkpoint at {args.checkpoint} yet: starting from scratch\n")
+    with _fatal(parser):  # a missing or damaged file: the loader's message, no traceback
+        train_images, train_labels = data.load_mnist(args.data_dir, train=True)
+        test_images, test_labels = data.load_mnist(args.data_dir, train=False)
+    train_images, train_labels = train_images[: args.limit], train_labels[: args.limit]
+    test_images, test_labels = test_images[: args.test_limit], test_labels[: args.test_limit]
     n_params = sum(p.numel() for p in model.parameters())
     out.write(
         f"{type(model).__name__} ({n_params:,} parameters), {args.optimizer} "

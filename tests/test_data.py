@@ -17,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import minitorch_cnn as mt
-from minitorch_cnn import data
+from minitorch_cnn import data, download
 
 TEST_IMAGES = "t10k-images-idx3-ubyte"
 TEST_LABELS = "t10k-labels-idx1-ubyte"
@@ -153,7 +153,7 @@ DAMAGES = {  # name -> (file bytes made from the good IDX content, file name suf
         ".gz",
         r"declares shape \(9999,\), expected \(10000,\)",
     ),
-    "trailing bytes": (lambda raw: raw + b"\x00\x00", "", "2 unexpected bytes after"),
+    "trailing bytes": (lambda raw: raw + b"\x00\x00", "", "unexpected bytes after the 10008 bytes"),
     "wrong content": (
         lambda raw: gzip.compress(_with_label_flipped(raw)),
         ".gz",
@@ -320,7 +320,7 @@ def test_failed_download_leaves_no_partial_file(
     mode: str, reason: str, tmp_path: Path, mirror: _MirrorServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _use_mirrors(monkeypatch, mirror, mode)
-    monkeypatch.setattr(data, "_CHUNK_BYTES", 1000)  # several reads before the drop
+    monkeypatch.setattr(download, "_CHUNK_BYTES", 1000)  # several reads before the drop
     root = tmp_path / "root"
     root.mkdir()
     # the corrupt mirror serves good images, which land; everything else fails on the images

@@ -191,9 +191,9 @@ def test_progress_redraws_in_place_on_a_terminal(mnist_dir: Path) -> None:
 def test_bad_arguments_are_refused(capsys: pytest.CaptureFixture[str]) -> None:
     for argv, message in (
         (["--resume"], "--resume needs --checkpoint PATH"),
-        (["--epochs", "0"], "--epochs must be >= 1, got 0"),
-        (["--lr", "-1"], "--lr must be > 0, got -1.0"),
-        (["--lr-decay", "0"], "--lr-decay must be in (0, 1], got 0.0"),
+        (["--epochs", "0"], "argument --epochs: must be an int >= 1, got '0'"),
+        (["--lr", "-1"], "argument --lr: must be a finite number > 0, got '-1'"),
+        (["--lr-decay", "0"], "argument --lr-decay: must be a number in (0, 1], got '0'"),
         (["--model", "resnet"], "invalid choice: 'resnet'"),
     ):
         with pytest.raises(SystemExit) as exit_info:
