@@ -258,10 +258,14 @@ class Function:
         out = cls.forward(ctx, *(t._data for t in inputs), **params)
         if _mode.detect_anomaly:
             _check_finite(cls.__name__, "forward", out, [t.shape for t in inputs])
-        if not record:
-            return Tensor._from_op(out, None)
-        ctx.saved_versions = _saved_inputs(inputs, ctx.saved)
-        return Tensor._from_op(out, ctx)
+        result = Tensor._from_op(out, ctx if record else None)
+        for t in inputs:  # a view shares its base's version, as in PyTorch
+            if np.may_share_memory(out, t._data):
+                result._version_counter = t._version_counter
+                break
+        if record:
+            ctx.saved_versions = _saved_inputs(inputs, ctx.saved)
+        return result
 
 
 def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:

@@ -83,6 +83,7 @@ class Optimizer:
             if self._scratch[index] is None:
                 self._scratch[index] = np.empty_like(param._data)
             self._update(param._data, np.asarray(param.grad), state, self._scratch[index])
+            param._bump_version()
 
     def _update(
         self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any], scratch: np.ndarray

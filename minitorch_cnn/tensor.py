@@ -24,7 +24,7 @@ from . import autograd
 from . import device as devices
 from .dtypes import as_array, as_dtype, type_name
 from .ops import elementwise
-from .tensor_methods import TensorMethods
+from .tensor_methods import TensorMethods, normalize_index
 
 
 class _Version:
@@ -266,8 +266,6 @@ class Tensor(TensorMethods):
         return self
 
     def __setitem__(self, index: Any, value: Any) -> None:
-        from .ops.shape import normalize_index
-
         self._in_place("__setitem__")[normalize_index(index)] = np.asarray(value)
 
     # ----- conversions ----------------------------------------------------------------

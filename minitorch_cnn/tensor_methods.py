@@ -49,6 +49,20 @@ def _dims(dim: Any, axis: Any) -> Any:
     return axis if dim is None else dim
 
 
+def normalize_index(index: Any) -> Any:
+    """Replace Tensors and lists inside an index by ndarrays, so NumPy sees a plain index."""
+    from .tensor import Tensor
+
+    def one(item: Any) -> Any:
+        if isinstance(item, Tensor):
+            return item._data
+        if isinstance(item, list):
+            return np.asarray(item)
+        return item
+
+    return tuple(one(i) for i in index) if isinstance(index, tuple) else one(index)
+
+
 def _shape_args(args: tuple) -> tuple[int, ...]:
     """Accept ``f(1, 0)`` and ``f((1, 0))`` like PyTorch."""
     if len(args) == 1 and isinstance(args[0], (tuple, list)):
@@ -325,4 +339,4 @@ class TensorMethods:
 
     def __getitem__(self, index: Any) -> Tensor:
         """``t[index]``: ints, slices, None, ``...`` and int or bool arrays, as in NumPy."""
-        return shape_ops.GetItem.apply(self, index=shape_ops.normalize_index(index))
+        return shape_ops.GetItem.apply(self, index=normalize_index(index))

@@ -307,11 +307,3 @@ def test_receptive_field_and_jump_are_what_backward_reaches(layers: list) -> Non
         rows, cols = np.nonzero(x.grad.sum(axis=(0, 1)))
         assert (rows.min(), rows.max() + 1) == (i * JH, i * JH + RH)
         assert (cols.min(), cols.max() + 1) == (j * JW, j * JW + RW)
-
-
-def test_nn_summary_is_this_function_once_wired() -> None:
-    """nn.py re-exports summary at its end (``from .summary import summary``); until that line
-    lands, only the module function exists."""
-    wired = getattr(nn, "summary", summary)
-    assert wired is summary
-    assert wired(nn.ReLU(), ("batch", 3)).output_shape == ("batch", 3)

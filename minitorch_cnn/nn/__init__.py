@@ -28,9 +28,4 @@ __all__ = [
     "Flatten",
     "Dropout",
     "Sequential",
-    "summary",
 ]
-
-# ``nn.summary(model, input_shape)``: the per-layer shape table of ``summary.py``, which reads
-# the layer classes above -- so it is imported last, once they exist.
-from ..summary import summary  # noqa: E402

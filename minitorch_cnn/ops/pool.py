@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import Context, Function
-from .windows import full_in_layout, pad2d, tap_slices, windows, windows_adjoint
+from .windows import pad2d, tap_slices, windows, windows_adjoint
 
 
 class MaxPool2d(Function):
@@ -70,7 +70,7 @@ class MaxPool2d(Function):
         PH, PW = ctx.padding
         N, C, H, W = ctx.x_shape
         overlapping = SH < KH or SW < KW
-        grad_x_pad = full_in_layout(ctx.x_pad_shape, 0, grad_out.dtype, like=argmax)  # x's layout
+        grad_x_pad = np.zeros_like(argmax, dtype=grad_out.dtype, shape=ctx.x_pad_shape)
         # One copy of grad_out into argmax's layout first: grad_out often arrives in another
         # (batch-major from a flatten, or a cropped view from conv's backward), and the KH*KW
         # passes below then walk all operands in the same order. Measured for 2x2 pooling in

@@ -67,20 +67,6 @@ class Transpose(Function):
         return (grad_out.transpose(np.argsort(ctx.axes)),)
 
 
-def normalize_index(index: Any) -> Any:
-    """Replace Tensors and lists inside an index by ndarrays, so NumPy sees a plain index."""
-    from ..tensor import Tensor
-
-    def one(item: Any) -> Any:
-        if isinstance(item, Tensor):
-            return item._data
-        if isinstance(item, list):
-            return np.asarray(item)
-        return item
-
-    return tuple(one(i) for i in index) if isinstance(index, tuple) else one(index)
-
-
 def _is_basic(index: Any) -> bool:
     """True for indices made of ints, slices, None and Ellipsis (they select distinct entries)."""
     items = index if isinstance(index, tuple) else (index,)

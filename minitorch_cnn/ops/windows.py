@@ -56,39 +56,7 @@ def output_size(size: int, kernel_size: int, stride: int, padding: int, dilation
     return (size + 2 * padding - dilation * (kernel_size - 1) - 1) // stride + 1
 
 
-def stride_order(like: np.ndarray) -> list[int]:
-    """The first four axes of ``like`` from outermost (largest stride) to innermost.
-
-    ``[1, 0, 2, 3]`` for a channel-major (C, N, H, W) buffer seen as (N, C, H, W); ties keep
-    the N, C, H, W order.
-    """
-    return sorted(range(4), key=lambda axis: -abs(like.strides[axis]))
-
-
-def full_in_layout(
-    shape: tuple[int, int, int, int],
-    value: float,
-    dtype: np.dtype,
-    like: np.ndarray | None = None,
-    order: list[int] | None = None,
-) -> np.ndarray:
-    """A new (N, C, H, W) array of ``value`` whose axes are stored in ``order`` (outermost
-    first), by default in the order ``like``'s are (``stride_order``): e.g. a batch-innermost
-    ``order=[1, 2, 3, 0]`` gives an (N, C, H, W) view of a (C, H, W, N) buffer.
-
-    Convolution hands out batch-innermost arrays (see ``ops/conv.py``); buffers that follow
-    their input's layout keep every later elementwise op and slice-add walking both operands
-    in the same order, which measured 1.5-3x faster than mixing layouts.
-    """
-    if order is None:
-        order = stride_order(like)
-    buffer = np.full([shape[axis] for axis in order], value, dtype=dtype)  # in memory order
-    return buffer.transpose(np.argsort(order))  # (N, C, H, W)  view, no copy
-
-
-def pad2d(
-    x: np.ndarray, padding: tuple[int, int], value: float = 0.0, order: list[int] | None = None
-) -> np.ndarray:
+def pad2d(x: np.ndarray, padding: tuple[int, int], value: float = 0.0) -> np.ndarray:
     """Pad the last two axes of ``x`` with ``value`` (zeros for conv, -inf for max pooling).
 
     Parameters
@@ -98,20 +66,18 @@ def pad2d(
         Rows added above and below, columns added left and right.
     value : float
         The fill value.
-    order : list of 4 ints, optional
-        Memory order of the new array's axes (see ``full_in_layout``); default ``x``'s.
 
     Returns
     -------
     np.ndarray, shape (N, C, H + 2*PH, W + 2*PW)
-        ``x`` itself (no copy, whatever its layout) when there is no padding, else a new
-        array with ``x``'s dtype.
+        ``x`` itself when there is no padding, else a new array with ``x``'s dtype, its axes
+        stored in the order ``x``'s are (``full_like`` keeps the layout).
     """
     PH, PW = padding
     if PH == 0 and PW == 0:
         return x
     N, C, H, W = x.shape
-    x_pad = full_in_layout((N, C, H + 2 * PH, W + 2 * PW), value, x.dtype, like=x, order=order)
+    x_pad = np.full_like(x, value, shape=(N, C, H + 2 * PH, W + 2 * PW))
     x_pad[:, :, PH : PH + H, PW : PW + W] = x  # copy happens here
     return x_pad
 
@@ -177,9 +143,9 @@ def im2col(
     pixel (n, oh, ow) holds that pixel's window, so ``weight (F, C*KH*KW) @ columns`` is the
     whole convolution. That reshape is where the one copy happens (a view this irregular has
     no 2-D strides); it belongs to the contraction, which is why this function stops short of
-    it. The axis order makes each copied run a whole output row (OW values, stepping by the
-    stride), which copies about 3x faster than runs of KW values. (``ops/conv.py`` moves N
-    after OW as well, for runs of a whole row of the batch.)
+    it and returns the six axes, still a view: (C, KH, KW) become the matrix's rows and
+    (N, OH, OW) its columns. The caller may reorder the column axes before the reshape
+    (``ops/conv.py`` does).
 
     Parameters
     ----------
@@ -238,10 +204,8 @@ def windows_adjoint(
 
     The grid is separable, so the adds go in two steps: for each kernel column j, the KH
     taps of that column are added into ``grad_rows`` (N, C, H, OW) at their rows only, then
-    ``grad_rows`` is added into ``x``'s columns j*DW, j*DW + SW, .... With stride 1 both
-    slices keep every add two-dimensional (channels x one run of contiguous rows), which
-    NumPy's add does at copy speed; the one-step slice-add cuts across three axes and ran
-    3x slower per element (2.2 ms against 0.8 for the 32->64 conv gradient at 14x14).
+    ``grad_rows`` is added into ``x``'s columns j*DW, j*DW + SW, .... Each add then moves
+    whole rows, where a one-step slice-add would cut across three axes at once.
 
     Parameters
     ----------
@@ -254,14 +218,13 @@ def windows_adjoint(
     Returns
     -------
     np.ndarray, shape (N, C, H, W)
-        With ``grad_windows``' dtype and axis order (``full_in_layout``): the convolution's
-        column-matrix gradient is batch-innermost, and adding along matching layouts
-        measured 1.5x faster than transposing on the way.
+        With ``grad_windows``' dtype, its axes stored in the order of ``grad_windows``' first
+        four (``zeros_like`` keeps the layout), so the adds walk both arrays the same way.
     """
     N, C, OH, OW, KH, KW = grad_windows.shape
     _, _, H, W = input_shape
-    grad_x = full_in_layout((N, C, H, W), 0, grad_windows.dtype, like=grad_windows)
-    grad_rows = full_in_layout((N, C, H, OW), 0, grad_windows.dtype, like=grad_windows)
+    grad_x = np.zeros_like(grad_windows[..., 0, 0], shape=(N, C, H, W))
+    grad_rows = np.zeros_like(grad_windows[..., 0, 0], shape=(N, C, H, OW))
     for j in range(KW):
         if j > 0:
             grad_rows.fill(0)

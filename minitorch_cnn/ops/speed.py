@@ -1,0 +1,35 @@
+"""The speed tricks that earned their place, in one file (``docs/performance.md`` measures
+each and says how to reproduce the figure).
+
+1. *Memory format* (PyTorch's word for a non-standard axis order): convolution orders its
+   column matrix with the batch innermost, so its output is an (N, C, H, W) view of a
+   (C, H, W, N) buffer. Elementwise ops and pooling keep whatever layout they are given
+   (``np.empty_like`` and ``copy(order="K")`` follow the input), so the layout flows from one
+   convolution to the next; every op reads any layout correctly, only the speed differs.
+2. *GEMM orientation*: a product that contracts a long axis into a small result runs faster
+   in OpenBLAS when the result is at least as tall as wide; ``matmul_small_result`` picks the
+   orientation and transposes the small result back.
+
+Nothing here changes a value: each function returns what its one-line definition says.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+BATCH_INNERMOST = (0, 1, 2, 4, 5, 3)  # (C, KH, KW, N, OH, OW) -> (C, KH, KW, OH, OW, N)
+
+
+def batch_innermost_columns(columns: np.ndarray) -> np.ndarray:
+    """``im2col``'s (C, KH, KW, N, OH, OW) view with N moved innermost: a window row of the
+    whole batch is then one contiguous run when the columns are copied into a matrix."""
+    return columns.transpose(BATCH_INNERMOST)  # (C, KH, KW, OH, OW, N)  view, no copy
+
+
+def matmul_small_result(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
+    """``out[...] = a @ b`` for a short-and-wide ``a`` times a tall ``b`` (a long contracted
+    axis, a small result), computed as ``(b.T @ a.T).T`` when the result is wider than tall."""
+    if out.shape[0] >= out.shape[1]:
+        np.matmul(a, b, out=out)
+    else:
+        out[...] = (b.T @ a.T).T
