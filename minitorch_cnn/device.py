@@ -62,6 +62,10 @@ class _NoAccelerator:
     def device_count() -> int:
         return 0
 
+    @staticmethod
+    def current_accelerator() -> None:
+        return None
+
 
 cuda = _NoAccelerator()
 accelerator = _NoAccelerator()

@@ -13,7 +13,7 @@ from __future__ import annotations
 from .activation import dropout, log_softmax, relu
 from .conv import conv2d, conv_output_size
 from .linear import flatten, linear
-from .loss import cross_entropy
+from .loss import cross_entropy, mse_loss, nll_loss
 from .pooling import avg_pool2d, max_pool2d
 
 __all__ = [
@@ -23,6 +23,8 @@ __all__ = [
     "linear",
     "flatten",
     "cross_entropy",
+    "nll_loss",
+    "mse_loss",
     "conv_output_size",
     "conv2d",
     "max_pool2d",

@@ -8,12 +8,21 @@ Read next: ``nn/module.py``.
 
 from __future__ import annotations
 
+import sys
+
+from .. import functional
+
+# ``import minitorch_cnn.nn.functional as F`` (PyTorch's spelling) gives the same module as
+# ``minitorch_cnn.functional``: Python's import system looks in sys.modules first.
+sys.modules[__name__ + ".functional"] = functional
+
 from .activation import ReLU
 from .container import Sequential
 from .conv import Conv2d
 from .dropout import Dropout
 from .flatten import Flatten
 from .linear import Linear
+from .loss import CrossEntropyLoss, MSELoss, NLLLoss
 from .module import Module, Parameter
 from .pooling import AvgPool2d, MaxPool2d
 
@@ -28,4 +37,7 @@ __all__ = [
     "Flatten",
     "Dropout",
     "Sequential",
+    "CrossEntropyLoss",
+    "NLLLoss",
+    "MSELoss",
 ]

@@ -96,7 +96,8 @@ class Div(Function):
     @staticmethod
     def forward(ctx: Context, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         a, b = _operands("a / b (Div)", a, b)
-        y = a / b
+        with np.errstate(divide="ignore", invalid="ignore"):  # x/0 = inf, 0/0 = nan, silently
+            y = a / b
         ctx.save_for_backward(b, y)
         return y
 
