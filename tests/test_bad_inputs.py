@@ -623,7 +623,7 @@ LOGITS = mt.zeros(2, 3)
             "logits-1d",
             lambda: F.cross_entropy(mt.zeros(3), np.array([0])),
             ValueError,
-            r"\(N, K\), got \(3,\)",
+            r"shape \(\) for input of shape \(3,\), got \(1,\)",
         ),
         _case(
             "targets-shape",
@@ -634,8 +634,8 @@ LOGITS = mt.zeros(2, 3)
         _case(
             "targets-float",
             lambda: F.cross_entropy(LOGITS, np.array([0.0, 1.0])),
-            TypeError,
-            "float64",
+            ValueError,
+            "probability targets must have the input's shape",
         ),
         _case(
             "targets-bool",
@@ -648,19 +648,13 @@ LOGITS = mt.zeros(2, 3)
             "targets-range",
             lambda: F.cross_entropy(LOGITS, np.array([0, 3])),
             ValueError,
-            r"\[0, 3\), got values from 0 to 3",
+            r"\[0, 3\) \(or ignore_index -100\), got values from 0 to 3",
         ),
         _case(
             "targets-negative",
             lambda: F.cross_entropy(LOGITS, np.array([-1, 0])),
             ValueError,
             "from -1 to 0",
-        ),
-        _case(
-            "empty-batch",
-            lambda: F.cross_entropy(mt.zeros(0, 3), np.zeros(0, int)),
-            ValueError,
-            "N = 0",
         ),
         _case(
             "int-logits",

@@ -11,11 +11,6 @@ from __future__ import annotations
 import sys
 
 from .. import functional
-
-# ``import minitorch_cnn.nn.functional as F`` (PyTorch's spelling) gives the same module as
-# ``minitorch_cnn.functional``: Python's import system looks in sys.modules first.
-sys.modules[__name__ + ".functional"] = functional
-
 from .activation import ReLU
 from .container import Sequential
 from .conv import Conv2d
@@ -41,3 +36,7 @@ __all__ = [
     "NLLLoss",
     "MSELoss",
 ]
+
+# ``import minitorch_cnn.nn.functional as F`` (PyTorch's spelling) gives the same module as
+# ``minitorch_cnn.functional``: Python's import system looks in sys.modules first.
+sys.modules[__name__ + ".functional"] = functional
