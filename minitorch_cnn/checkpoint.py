@@ -63,7 +63,7 @@ def save_checkpoint(
     """
     arrays: dict[str, np.ndarray] = {f"model/{k}": v for k, v in model.state_dict().items()}
     if optimizer is not None:
-        arrays.update({f"optimizer/{k}": np.asarray(v) for k, v in optimizer.state_dict().items()})
+        arrays.update(_flatten_optimizer(optimizer.state_dict()))
     arrays["meta/format"] = np.asarray(_FORMAT)
     arrays["meta/model"] = np.asarray(type(model).__name__)
     arrays["meta/optimizer"] = np.asarray(type(optimizer).__name__ if optimizer is not None else "")
@@ -153,11 +153,8 @@ def load_checkpoint(
             f"(another architecture?): {error.args[0]}"
         ) from None
     if optimizer is not None:
-        prefix = "optimizer/"
         try:
-            optimizer.load_state_dict(
-                {k[len(prefix) :]: v for k, v in contents.items() if k.startswith(prefix)}
-            )
+            optimizer.load_state_dict(_unflatten_optimizer(contents))
         except BaseException:
             model.load_state_dict(backup)
             raise
@@ -169,3 +166,28 @@ def load_checkpoint(
         "model": saved_model,
         "optimizer": saved_optimizer,
     }
+
+
+def _flatten_optimizer(state_dict: dict) -> dict[str, np.ndarray]:
+    """An optimizer's ``state_dict`` as named arrays: ``optimizer/state/<index>/<name>``
+    for its per-parameter state, its parameter groups as one JSON string."""
+    arrays = {
+        f"optimizer/state/{index}/{name}": np.asarray(value)
+        for index, state in state_dict["state"].items()
+        for name, value in state.items()
+    }
+    arrays["optimizer/param_groups"] = np.asarray(json.dumps(state_dict["param_groups"]))
+    return arrays
+
+
+def _unflatten_optimizer(contents: dict[str, np.ndarray]) -> dict:
+    """The inverse of ``_flatten_optimizer``."""
+    state: dict[int, dict] = {}
+    for key, value in contents.items():
+        parts = key.split("/")
+        if len(parts) == 4 and parts[:2] == ["optimizer", "state"] and parts[2].isdigit():
+            state.setdefault(int(parts[2]), {})[parts[3]] = value
+    if "optimizer/param_groups" not in contents:
+        raise ValueError("the checkpoint holds no optimizer parameter groups")
+    groups = json.loads(str(contents["optimizer/param_groups"]))
+    return {"state": state, "param_groups": groups}

@@ -257,7 +257,7 @@ def main(argv: list[str] | None = None, stream: TextIO | None = None) -> int:
     generator = np.random.default_rng(args.seed)  # initial weights, then every shuffle
     model = MODELS[args.model](generator=generator)
     optimizer = build_optimizer(args.optimizer, list(model.parameters()), args.lr)
-    base_lr = optimizer.hyper["lr"]
+    base_lr = optimizer.param_groups[0]["lr"]
     first_epoch = 0
     if args.resume and os.path.exists(args.checkpoint):
         with _fatal(parser):  # a damaged checkpoint: one line, before the data is loaded
@@ -283,7 +283,7 @@ def main(argv: list[str] | None = None, stream: TextIO | None = None) -> int:
     loader = data.DataLoader(train_images, train_labels, batch_size=args.batch_size, seed=generator)
     for epoch in range(first_epoch, args.epochs):
         # a step schedule (PyTorch's StepLR with step_size=1): large steps first, then finer
-        optimizer.hyper["lr"] = base_lr * args.lr_decay**epoch
+        optimizer.param_groups[0]["lr"] = base_lr * args.lr_decay**epoch
         progress = _Progress(out, f"epoch {epoch + 1}/{args.epochs}", len(loader))
         for images, labels in loader:
             loss, correct = train_step(model, optimizer, images, labels)
@@ -291,7 +291,7 @@ def main(argv: list[str] | None = None, stream: TextIO | None = None) -> int:
         test_loss, test_accuracy = evaluate(model, test_images, test_labels)
         out.write(
             f"epoch {epoch + 1}/{args.epochs} test loss {test_loss:.4f} "
-            f"test accuracy {100 * test_accuracy:.2f}% (lr {optimizer.hyper['lr']:g})\n"
+            f"test accuracy {100 * test_accuracy:.2f}% (lr {optimizer.param_groups[0]['lr']:g})\n"
         )
         if args.checkpoint is not None:
             save_checkpoint(

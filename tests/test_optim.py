@@ -85,7 +85,7 @@ def test_adam_matches_the_papers_algorithm(betas: tuple[float, float]) -> None:
         opt.step()
     expected = _adam_reference(0.25, grads, 0.01, betas[0], betas[1], 1e-3)
     np.testing.assert_allclose(p.numpy(), [expected], rtol=1e-5)
-    assert opt.state[0]["step"] == 5
+    assert opt.state[p]["step"] == 5
 
 
 # ----- shared behaviour -------------------------------------------------------------------------
@@ -105,8 +105,9 @@ def test_updates_are_in_place_and_stay_float32(make) -> None:
         opt.step()
     assert p.numpy() is array and p.dtype == np.float32
     assert not np.array_equal(array, [1.0, 2.0, 3.0])
-    assert all(type(v) is float for v in opt.hyper.values())
-    for state in opt.state:
+    group = opt.param_groups[0]
+    assert all(type(group[k]) is float for k in ("lr", "weight_decay"))
+    for state in opt.state.values():
         for value in state.values():
             assert not isinstance(value, np.ndarray) or value.dtype == np.float32
 
@@ -116,14 +117,14 @@ def test_parameters_without_gradient_are_left_alone() -> None:
     opt = optim.Adam([a, b], lr=0.1)
     _set_grad(a, 1.0)
     opt.step()
-    assert b.numpy().tolist() == [1.0] and opt.state[1] == {} and opt.state[0]["step"] == 1
+    assert b.numpy().tolist() == [1.0] and b not in opt.state and opt.state[a]["step"] == 1
 
 
 def test_shared_parameter_is_updated_once() -> None:
     layer = nn.Linear(1, 1, bias=False, generator=np.random.default_rng(0))
     model = nn.Sequential(layer, layer)
     opt = optim.SGD([*model.parameters(), layer.weight], lr=1.0)
-    assert len(opt.params) == 1
+    assert len(opt.param_groups[0]["params"]) == 1
     before = layer.weight.numpy().copy()
     _set_grad(layer.weight, 1.0)
     opt.step()
@@ -167,9 +168,9 @@ def test_state_dict_round_trip_continues_identically(make) -> None:
         opt_a.step()
     b = [nn.Parameter(p.numpy().copy()) for p in a]
     opt_b = make(b)
-    opt_b.hyper["lr"] = 123.0  # overwritten by the load
+    opt_b.param_groups[0]["lr"] = 123.0  # overwritten by the load
     opt_b.load_state_dict(opt_a.state_dict())
-    assert opt_b.hyper == opt_a.hyper
+    assert opt_b.param_groups[0]["lr"] == opt_a.param_groups[0]["lr"] == 0.05
     for g in grads[3:]:
         for pa, pb, row in zip(a, b, g):
             pa.grad, pb.grad = mt.Tensor(row), mt.Tensor(row.copy())
@@ -179,29 +180,64 @@ def test_state_dict_round_trip_continues_identically(make) -> None:
         assert np.array_equal(pa.numpy(), pb.numpy())
 
 
-def test_state_dict_is_flat_and_copied() -> None:
+def test_state_dict_has_pytorchs_structure_and_is_copied() -> None:
     p = _param(1.0, 2.0)
     opt = optim.SGD([p], lr=0.1, momentum=0.9)
     _set_grad(p, 1.0, 1.0)
     opt.step()
     state = opt.state_dict()
-    assert sorted(state) == ["lr", "momentum", "state.0.momentum_buffer", "weight_decay"]
-    state["state.0.momentum_buffer"][0] = 99.0
-    assert opt.state[0]["momentum_buffer"][0] == 1.0
+    assert sorted(state) == ["param_groups", "state"]
+    assert state["param_groups"][0]["params"] == [0] and state["param_groups"][0]["lr"] == 0.1
+    assert sorted(state["state"][0]) == ["momentum_buffer"]
+    state["state"][0]["momentum_buffer"][0] = 99.0
+    assert opt.state[p]["momentum_buffer"][0] == 1.0
+    other = optim.SGD([_param(0.0, 0.0)], lr=0.5, momentum=0.5)
+    other.load_state_dict(state)
+    state["state"][0]["momentum_buffer"][1] = 42.0  # the loaded copy does not follow
+    assert other.state[other.param_groups[0]["params"][0]]["momentum_buffer"].tolist() == [99, 1]
 
 
 def test_load_state_dict_errors() -> None:
     p = _param(1.0, 2.0)
     opt = optim.Adam([p])
-    with pytest.raises(ValueError, match=r"missing hyperparameters \['eps'\]"):
-        opt.load_state_dict({"lr": 0.1, "beta1": 0.9, "beta2": 0.99})
-    good = {"lr": 0.1, "beta1": 0.9, "beta2": 0.99, "eps": 1e-8}
-    with pytest.raises(ValueError, match="unexpected key 'state.1.exp_avg'.*has 1 parameters"):
-        opt.load_state_dict({**good, "state.1.exp_avg": np.zeros(2)})
-    with pytest.raises(
-        ValueError, match=r"state.0.exp_avg has shape \(3,\), parameter 0 has shape \(2,\)"
-    ):
-        opt.load_state_dict({**good, "state.0.exp_avg": np.zeros(3)})
+    good = opt.state_dict()
+    group = {**good["param_groups"][0]}
+
+    def load(state=None, **options):
+        opt.load_state_dict({"state": state or {}, "param_groups": [{**group, **options}]})
+
+    with pytest.raises(ValueError, match="keys 'state' and 'param_groups'"):
+        opt.load_state_dict({"lr": 0.1})
+    with pytest.raises(ValueError, match=r"lr must be in \[0.0, inf\), got -1"):
+        load(lr=-1)
+    with pytest.raises(ValueError, match="lr must be in"):
+        load(lr=float("nan"))
+    with pytest.raises(ValueError, match="no parameter 1"):
+        load({1: {"step": 1, "exp_avg": np.zeros(2), "exp_avg_sq": np.zeros(2)}})
+    with pytest.raises(ValueError, match=r"exp_avg has shape \(3,\), parameter 0 has shape \(2,\)"):
+        load({0: {"step": 1, "exp_avg": np.zeros(3), "exp_avg_sq": np.zeros(2)}})
+    with pytest.raises(ValueError, match="has no 'step'"):
+        load({0: {"exp_avg": np.zeros(2), "exp_avg_sq": np.zeros(2)}})
+    sgd = optim.SGD([p], lr=0.1, momentum=0.9)
+    with pytest.raises(ValueError, match=r"momentum_buffer has shape \(\)"):
+        sgd.load_state_dict(
+            {
+                "state": {0: {"momentum_buffer": np.float32(1)}},
+                "param_groups": sgd.state_dict()["param_groups"],
+            }
+        )
+    with pytest.raises(ValueError, match="momentum must be in"):
+        sgd.load_state_dict(
+            {"state": {}, "param_groups": [{**sgd.state_dict()["param_groups"][0], "momentum": -5}]}
+        )
+    assert opt.param_groups[0]["lr"] == 1e-3 and not opt.state  # nothing changed by a failure
+
+
+def test_a_gradient_of_the_wrong_shape_is_refused() -> None:
+    p = nn.Parameter(np.zeros((3, 3), dtype=np.float32))
+    p._grad = mt.Tensor(np.ones(3, dtype=np.float32))  # past the grad setter's own check
+    with pytest.raises(ValueError, match=r"its parameter's shape \(3, 3\), got \(3,\)"):
+        optim.SGD([p], lr=0.1).step()
 
 
 @pytest.mark.parametrize(

@@ -265,7 +265,7 @@ def test_a_failed_load_changes_nothing(tmp_path: Path) -> None:
     target = _small_model(1)
     before = target.state_dict()
     fewer = optim.SGD(list(target.parameters())[:2], lr=0.1, momentum=0.9)  # 2 of 4 parameters
-    with pytest.raises(ValueError, match="unexpected key 'state.2.momentum_buffer'"):
+    with pytest.raises(ValueError, match="parameter count differs"):
         load_checkpoint(path, target, fewer)
     with pytest.raises(ValueError, match="saved without a generator state"):
         load_checkpoint(path, target, generator=np.random.default_rng(0))
