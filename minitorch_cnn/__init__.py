@@ -37,6 +37,7 @@ from .dtypes import (
 from .dtypes import float32 as float  # noqa: A004
 from .dtypes import int32 as int  # noqa: A004
 from .gradcheck import gradcheck
+from .serialization import load, save
 from .tensor import Tensor, tensor
 from .toplevel import argmax, exp, flatten, log, max, mean, min, sum  # noqa: A004
 
@@ -66,4 +67,6 @@ __all__ = [
     "data",
     "models",
     "init",
+    "save",
+    "load",
 ]
