@@ -13,7 +13,7 @@ random number and leaves ``malloc`` as it is (``allocator.keep_freed_memory`` is
 
 from __future__ import annotations
 
-from . import allocator, data, functional, init, models, nn, optim  # noqa: F401 -- submodules
+from . import allocator, data, functional, init, models, nn, optim, utils, vision
 from .autograd import detect_anomaly, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .creation import manual_seed, ones, rand, randn, zeros
 from .device import accelerator, backends, cuda, device
