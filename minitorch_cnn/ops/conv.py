@@ -20,8 +20,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import Context, Function
-from .speed import batch_innermost_columns, matmul_small_result
-from .windows import im2col, pad2d, windows_adjoint
+from .speed import batch_innermost_columns, matmul_small_result, pad_batch_innermost
+from .windows import im2col, windows_adjoint
 
 
 def _group_blocks(groups: int, F: int, rows: int) -> list[tuple[slice, slice]]:
@@ -73,7 +73,7 @@ class Conv2d(Function):
     ) -> np.ndarray:
         N, C, H, W = x.shape
         F, C_group, KH, KW = weight.shape
-        x_pad = pad2d(x, padding)  # (N, C, H+2PH, W+2PW)  copy (x itself when no padding)
+        x_pad = pad_batch_innermost(x, padding)  # (N, C, H+2PH, W+2PW)  copy (or x itself)
         columns = batch_innermost_columns(im2col(x_pad, (KH, KW), stride, dilation))
         # (C, KH, KW, OH, OW, N)  view, no copy
         OH, OW = columns.shape[3:5]

@@ -8,7 +8,7 @@ each and says how to reproduce the figure).
    convolution to the next; every op reads any layout correctly, only the speed differs.
 2. *GEMM orientation*: a product that contracts a long axis into a small result runs faster
    in OpenBLAS when the result is at least as tall as wide; ``matmul_small_result`` picks the
-   orientation and transposes the small result back.
+   orientation and transposes the small result back (a square result counts as wide).
 
 Nothing here changes a value: each function returns what its one-line definition says.
 """
@@ -20,6 +20,18 @@ import numpy as np
 BATCH_INNERMOST = (0, 1, 2, 4, 5, 3)  # (C, KH, KW, N, OH, OW) -> (C, KH, KW, OH, OW, N)
 
 
+def pad_batch_innermost(x: np.ndarray, padding: tuple[int, int]) -> np.ndarray:
+    """``windows.pad2d(x, padding)`` stored (C, H, W, N) whatever ``x``'s layout, so that the
+    column copy after it reads whole rows of the batch (``x`` itself when nothing is padded)."""
+    PH, PW = padding
+    if PH == 0 and PW == 0:
+        return x
+    N, C, H, W = x.shape
+    x_pad = np.zeros((C, H + 2 * PH, W + 2 * PW, N), dtype=x.dtype).transpose(3, 0, 1, 2)
+    x_pad[:, :, PH : PH + H, PW : PW + W] = x  # (N, C, Hp, Wp) view of (C, Hp, Wp, N)
+    return x_pad
+
+
 def batch_innermost_columns(columns: np.ndarray) -> np.ndarray:
     """``im2col``'s (C, KH, KW, N, OH, OW) view with N moved innermost: a window row of the
     whole batch is then one contiguous run when the columns are copied into a matrix."""
@@ -29,7 +41,7 @@ def batch_innermost_columns(columns: np.ndarray) -> np.ndarray:
 def matmul_small_result(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
     """``out[...] = a @ b`` for a short-and-wide ``a`` times a tall ``b`` (a long contracted
     axis, a small result), computed as ``(b.T @ a.T).T`` when the result is wider than tall."""
-    if out.shape[0] >= out.shape[1]:
+    if out.shape[0] > out.shape[1]:
         np.matmul(a, b, out=out)
     else:
         out[...] = (b.T @ a.T).T
