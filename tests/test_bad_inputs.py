@@ -855,7 +855,10 @@ def _params() -> list[nn.Parameter]:
             r"array\(\[1., 1., 1.\]\)",
         ),
         _case(
-            "sgd-no-grad", lambda: optim.SGD([mt.ones(3)], lr=0.1), TypeError, "requires_grad=True"
+            "sgd-non-leaf",
+            lambda: optim.SGD([_params()[0] * 2], lr=0.1),
+            ValueError,
+            "can't optimize a non-leaf Tensor",
         ),
         _case("sgd-int", lambda: optim.SGD(5, lr=0.1), TypeError, "iterable of .*got int"),
         _case("sgd-none", lambda: optim.SGD(None, lr=0.1), TypeError, "iterable of .*got NoneType"),

@@ -1,5 +1,5 @@
-"""The new optimizers against plain loops of PyTorch's documented rules; the schedules
-against their closed forms."""
+"""Tests of minitorch_cnn.optim.lr_scheduler: the rates each schedule writes into the optimizer
+against closed forms written here, PyTorch's construction rules, state dicts and errors."""
 
 from __future__ import annotations
 
@@ -8,132 +8,164 @@ import math
 import numpy as np
 import pytest
 
-import minitorch_cnn as mt
+import minitorch_cnn
 from minitorch_cnn import nn, optim
 from minitorch_cnn.optim import lr_scheduler
 
-
-def _run(make, grads, p0=0.5):
-    p = nn.Parameter(np.array([p0], dtype=np.float64))
-    opt = make([p])
-    for g in grads:
-        p.grad = mt.Tensor(np.array([g]))
-        opt.step()
-    return p.numpy()[0]
+BASE = (0.1, 0.02)  # two param groups with their own starting rates
 
 
-GRADS = [0.3, -1.2, 0.5, 0.8, -0.1]
+def _optimizer() -> optim.Optimizer:
+    groups = [{"params": [nn.Parameter(np.zeros(2, np.float32))], "lr": lr} for lr in BASE]
+    return optim.SGD(groups, lr=1.0, momentum=0.9)
 
 
-def test_adadelta_rule() -> None:
-    p, s, u = 0.5, 0.0, 0.0
-    for g in GRADS:
-        g = g + 0.1 * p
-        s = 0.9 * s + 0.1 * g * g
-        delta = math.sqrt(u + 1e-6) / math.sqrt(s + 1e-6) * g
-        u = 0.9 * u + 0.1 * delta * delta
-        p -= 1.0 * delta
-    assert _run(lambda ps: optim.Adadelta(ps, weight_decay=0.1), GRADS) == pytest.approx(p)
+def _rates(scheduler: lr_scheduler.LRScheduler, epochs: int) -> np.ndarray:
+    """(epochs, groups): the rates the optimizer's groups hold during each epoch."""
+    rates = []
+    for _ in range(epochs):
+        rates.append([group["lr"] for group in scheduler.optimizer.param_groups])
+        assert scheduler.get_last_lr() == rates[-1]
+        scheduler.optimizer.step()
+        scheduler.step()
+    return np.array(rates)
+
+
+def _closed(formula, epochs: int) -> np.ndarray:
+    return np.array([[formula(base, e) for base in BASE] for e in range(epochs)])
+
+
+def test_import_paths_are_pytorchs() -> None:
+    assert minitorch_cnn.optim.lr_scheduler.StepLR is lr_scheduler.StepLR
+    from minitorch_cnn.optim.lr_scheduler import CosineAnnealingLR  # noqa: F401
+
+
+def test_step_lr() -> None:
+    got = _rates(lr_scheduler.StepLR(_optimizer(), step_size=3, gamma=0.5), 10)
+    np.testing.assert_allclose(got, _closed(lambda b, e: b * 0.5 ** (e // 3), 10), rtol=1e-12)
+
+
+def test_multi_step_lr_counts_a_repeated_milestone_twice() -> None:
+    got = _rates(lr_scheduler.MultiStepLR(_optimizer(), [2, 5, 5], gamma=0.1), 8)
+    passed = [0, 0, 1, 1, 1, 3, 3, 3]
+    np.testing.assert_allclose(got, _closed(lambda b, e: b * 0.1 ** passed[e], 8), rtol=1e-12)
+
+
+def test_exponential_lr() -> None:
+    got = _rates(lr_scheduler.ExponentialLR(_optimizer(), gamma=0.9), 12)
+    np.testing.assert_allclose(got, _closed(lambda b, e: b * 0.9**e, 12), rtol=1e-12)
+
+
+@pytest.mark.parametrize(("T_max", "eta_min"), [(7, 0.0), (10, 1e-3), (1, 0.005)])
+def test_cosine_annealing_matches_the_closed_form_over_two_periods(
+    T_max: int, eta_min: float
+) -> None:
+    epochs = 4 * T_max + 1  # two full periods of 2 * T_max, down and back up twice
+    got = _rates(lr_scheduler.CosineAnnealingLR(_optimizer(), T_max, eta_min), epochs)
+    expected = _closed(
+        lambda b, e: eta_min + (b - eta_min) * (1 + math.cos(math.pi * e / T_max)) / 2, epochs
+    )
+    np.testing.assert_allclose(got, expected, rtol=0, atol=1e-6)
+    assert got[T_max] == pytest.approx([eta_min, eta_min], abs=1e-12)
+
+
+def test_lambda_lr_one_function_or_one_per_group() -> None:
+    got = _rates(lr_scheduler.LambdaLR(_optimizer(), lambda e: 1 / (e + 1)), 5)
+    np.testing.assert_allclose(got, _closed(lambda b, e: b / (e + 1), 5), rtol=1e-12)
+    both = lr_scheduler.LambdaLR(_optimizer(), [lambda e: 0.5**e, lambda e: e + 1.0])
+    np.testing.assert_allclose(_rates(both, 4)[:, 1], [0.02 * (e + 1) for e in range(4)])
+
+
+def test_construction_records_initial_lr_and_keeps_the_rates() -> None:
+    opt = _optimizer()
+    scheduler = lr_scheduler.StepLR(opt, step_size=1, gamma=0.5)
+    assert scheduler.last_epoch == 0 and scheduler.base_lrs == list(BASE)
+    assert [g["initial_lr"] for g in opt.param_groups] == list(BASE)
+    assert [g["lr"] for g in opt.param_groups] == list(BASE)
+    scheduler.step()
+    again = lr_scheduler.StepLR(opt, step_size=1, gamma=0.5)  # initial_lr is kept
+    assert again.base_lrs == list(BASE) and again.get_last_lr() == [0.05, 0.01]
+
+
+def test_recursive_form_carries_on_from_a_rate_changed_by_hand() -> None:
+    opt = _optimizer()
+    scheduler = lr_scheduler.ExponentialLR(opt, gamma=0.5)
+    opt.param_groups[0]["lr"] = 1.0
+    scheduler.step()
+    assert scheduler.get_last_lr() == [0.5, 0.01]
+
+
+def test_resuming_needs_initial_lr() -> None:
+    with pytest.raises(KeyError, match=r"'initial_lr' is not specified in param_groups\[0\]"):
+        lr_scheduler.StepLR(_optimizer(), step_size=2, last_epoch=3)
+    opt = _optimizer()
+    for group in opt.param_groups:
+        group["initial_lr"] = group["lr"]
+    scheduler = lr_scheduler.StepLR(opt, step_size=2, last_epoch=3)  # as PyTorch: epoch 4 now
+    assert scheduler.last_epoch == 4 and scheduler.get_last_lr() == pytest.approx([0.01, 0.002])
+
+
+def test_step_with_an_epoch_uses_the_closed_form_and_warns() -> None:
+    scheduler = lr_scheduler.CosineAnnealingLR(_optimizer(), T_max=4)
+    with pytest.warns(UserWarning, match="deprecated"):
+        scheduler.step(2)
+    assert scheduler.last_epoch == 2 and scheduler.get_last_lr() == pytest.approx([0.05, 0.01])
 
 
 @pytest.mark.parametrize(
-    "centered, momentum", [(False, 0.0), (True, 0.0), (False, 0.9), (True, 0.5)]
+    "make",
+    [
+        lambda o: lr_scheduler.StepLR(o, 2, 0.5),
+        lambda o: lr_scheduler.MultiStepLR(o, [1, 3]),
+        lambda o: lr_scheduler.CosineAnnealingLR(o, 3),
+        lambda o: lr_scheduler.LambdaLR(o, lambda e: 0.9**e),
+    ],
 )
-def test_rmsprop_rule(centered: bool, momentum: float) -> None:
-    p, s, ga, b = 0.5, 0.0, 0.0, 0.0
-    for g in GRADS:
-        s = 0.99 * s + 0.01 * g * g
-        ga = 0.99 * ga + 0.01 * g
-        avg = math.sqrt(s - ga * ga if centered else s) + 1e-8
-        if momentum:
-            b = momentum * b + g / avg
-            p -= 0.01 * b
-        else:
-            p -= 0.01 * g / avg
-    got = _run(lambda ps: optim.RMSprop(ps, centered=centered, momentum=momentum), GRADS)
-    assert got == pytest.approx(p)
+def test_state_dict_round_trip(make) -> None:
+    first = make(_optimizer())
+    _rates(first, 4)
+    saved = first.state_dict()
+    assert saved["last_epoch"] == 4 and "optimizer" not in saved
+    second = make(_optimizer())  # as PyTorch says: the scheduler first, then the optimizer's
+    second.optimizer.load_state_dict(first.optimizer.state_dict())  # state (which has the lr)
+    second.load_state_dict(saved)
+    np.testing.assert_array_equal(_rates(second, 5), _rates(first, 5))
+    saved["base_lrs"][0] = 99.0  # the saved dict does not alias the scheduler
+    assert first.base_lrs[0] == 0.1
 
 
-@pytest.mark.parametrize("amsgrad", [False, True])
-def test_adamw_decouples_the_decay_and_amsgrad_keeps_the_max(amsgrad: bool) -> None:
-    p, m, v, vmax = 0.5, 0.0, 0.0, 0.0
-    for t, g in enumerate(GRADS, start=1):
-        p *= 1 - 0.01 * 0.1
-        m = 0.9 * m + 0.1 * g
-        v = 0.999 * v + 0.001 * g * g
-        vmax = max(vmax, v)
-        used = vmax if amsgrad else v
-        p -= 0.01 / (1 - 0.9**t) * m / (math.sqrt(used) / math.sqrt(1 - 0.999**t) + 1e-8)
-    got = _run(lambda ps: optim.AdamW(ps, lr=0.01, weight_decay=0.1, amsgrad=amsgrad), GRADS)
-    assert got == pytest.approx(p)
+def test_lambda_lr_state_dict_saves_no_function() -> None:
+    assert lr_scheduler.LambdaLR(_optimizer(), lambda e: 1.0).state_dict()["lr_lambdas"] == [
+        None,
+        None,
+    ]
 
 
-def test_sgd_nesterov_dampening_and_maximize() -> None:
-    p, buf = 0.5, None
-    for g in GRADS:
-        g = -g  # maximize
-        buf = g if buf is None else 0.9 * buf + g
-        p -= 0.1 * (g + 0.9 * buf)
-    got = _run(lambda ps: optim.SGD(ps, lr=0.1, momentum=0.9, nesterov=True, maximize=True), GRADS)
-    assert got == pytest.approx(p)
-    p, buf = 0.5, None
-    for g in GRADS:
-        buf = g if buf is None else 0.9 * buf + 0.5 * g
-        p -= 0.1 * buf
-    assert _run(
-        lambda ps: optim.SGD(ps, lr=0.1, momentum=0.9, dampening=0.5), GRADS
-    ) == pytest.approx(p)
-    with pytest.raises(
-        ValueError, match="Nesterov momentum requires a momentum and zero dampening"
-    ):
-        optim.SGD([nn.Parameter(np.zeros(1))], lr=0.1, nesterov=True)
-
-
-def test_param_groups_have_their_own_options() -> None:
-    a, b = nn.Parameter(np.ones(1)), nn.Parameter(np.ones(1))
-    opt = optim.SGD([{"params": [a]}, {"params": [b], "lr": 1.0}], lr=0.1)
-    a.grad, b.grad = mt.Tensor(np.ones(1)), mt.Tensor(np.ones(1))
-    opt.step()
-    assert a.numpy()[0] == pytest.approx(0.9) and b.numpy()[0] == pytest.approx(0.0)
-    opt.param_groups[0]["lr"] = 0.5  # a user's change is used by the next step
-    opt.step()
-    assert a.numpy()[0] == pytest.approx(0.4)
-    with pytest.raises(ValueError, match="more than one parameter group"):
-        opt.add_param_group({"params": [a]})
-
-
-def _lrs(scheduler_factory, epochs: int = 12, lr: float = 0.1) -> list[float]:
-    opt = optim.SGD([nn.Parameter(np.zeros(1))], lr=lr)
-    scheduler = scheduler_factory(opt)
-    lrs = []
-    for _ in range(epochs):
-        lrs.append(opt.param_groups[0]["lr"])
-        scheduler.step()
-    assert scheduler.get_last_lr() == [opt.param_groups[0]["lr"]]
-    return lrs
-
-
-def test_schedules_match_their_closed_forms() -> None:
-    step = _lrs(lambda o: lr_scheduler.StepLR(o, step_size=3, gamma=0.5))
-    assert step == pytest.approx([0.1 * 0.5 ** (e // 3) for e in range(12)])
-    expo = _lrs(lambda o: lr_scheduler.ExponentialLR(o, gamma=0.9))
-    assert expo == pytest.approx([0.1 * 0.9**e for e in range(12)])
-    multi = _lrs(lambda o: lr_scheduler.MultiStepLR(o, milestones=[2, 5], gamma=0.1))
-    assert multi == pytest.approx([0.1 * 0.1 ** ((e >= 2) + (e >= 5)) for e in range(12)])
-    lam = _lrs(lambda o: lr_scheduler.LambdaLR(o, lambda e: 1 / (e + 1)))
-    assert lam == pytest.approx([0.1 / (e + 1) for e in range(12)])
-    cos = _lrs(lambda o: lr_scheduler.CosineAnnealingLR(o, T_max=5, eta_min=0.01), epochs=20)
-    closed = [0.01 + 0.09 * (1 + math.cos(math.pi * e / 5)) / 2 for e in range(20)]
-    assert cos == pytest.approx(closed, abs=1e-9)  # two periods and more
-
-
-def test_scheduler_state_dict_round_trip() -> None:
-    opt = optim.SGD([nn.Parameter(np.zeros(1))], lr=0.1)
-    sched = lr_scheduler.StepLR(opt, step_size=2)
-    for _ in range(3):
-        sched.step()
-    state = sched.state_dict()
-    assert state["last_epoch"] == 3 and "optimizer" not in state
-    other = lr_scheduler.StepLR(optim.SGD([nn.Parameter(np.zeros(1))], lr=0.1), step_size=5)
-    other.load_state_dict(state)
-    assert other.last_epoch == 3 and other.step_size == 2
+@pytest.mark.parametrize(
+    ("build", "error", "message"),
+    [
+        (lambda o: lr_scheduler.StepLR([], 2), TypeError, "list is not an Optimizer"),
+        (lambda o: lr_scheduler.StepLR(o, 0), ValueError, "step_size must be >= 1, got 0"),
+        (lambda o: lr_scheduler.StepLR(o, 2.0), TypeError, "step_size must be an int, got float"),
+        (lambda o: lr_scheduler.StepLR(o, 2, gamma=-0.5), ValueError, "gamma must be in"),
+        (lambda o: lr_scheduler.ExponentialLR(o, math.nan), ValueError, "gamma must be in .*nan"),
+        (lambda o: lr_scheduler.MultiStepLR(o, [1, "2"]), TypeError, "milestones must be an int"),
+        (lambda o: lr_scheduler.CosineAnnealingLR(o, 0), ValueError, "T_max must be >= 1, got 0"),
+        (lambda o: lr_scheduler.CosineAnnealingLR(o, 5, -1.0), ValueError, "eta_min must be in"),
+        (lambda o: lr_scheduler.LambdaLR(o, [abs]), ValueError, "Expected 2 lr_lambdas, but got 1"),
+        (lambda o: lr_scheduler.LambdaLR(o, 0.5), TypeError, "lr_lambda must be a function"),
+        (
+            lambda o: lr_scheduler.LambdaLR(o, lambda e: -1.0),
+            ValueError,
+            "LambdaLR lr for param group 0 must be in",
+        ),
+        (
+            lambda o: lr_scheduler.StepLR(o, 2, last_epoch=-2),
+            ValueError,
+            "last_epoch must be >= -1",
+        ),
+    ],
+)
+def test_arguments_are_validated(build, error: type, message: str) -> None:
+    with pytest.raises(error, match=message):
+        build(_optimizer())

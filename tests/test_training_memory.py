@@ -265,10 +265,10 @@ def test_a_failed_load_changes_nothing(tmp_path: Path) -> None:
     target = _small_model(1)
     before = target.state_dict()
     fewer = optim.SGD(list(target.parameters())[:2], lr=0.1, momentum=0.9)  # 2 of 4 parameters
-    with pytest.raises(ValueError, match="parameter count differs"):
+    with pytest.raises(ValueError, match="group 0 has 4 parameters in the state dict, 2 in"):
         load_checkpoint(path, target, fewer)
     with pytest.raises(ValueError, match="saved without a generator state"):
         load_checkpoint(path, target, generator=np.random.default_rng(0))
     for key, value in target.state_dict().items():
         np.testing.assert_array_equal(value, before[key], err_msg=key)
-    assert fewer.state == {}  # no momentum buffer was loaded either
+    assert not any(fewer.state.values())  # no momentum buffer was loaded either

@@ -1,20 +1,14 @@
-"""Adadelta and RMSprop: steps scaled by running averages of squared gradients.
+r"""Adadelta: a step size that comes from the updates themselves (Zeiler, 2012).
 
-Adadelta (Zeiler), PyTorch's rule, g = grad (+ weight_decay * p; -grad when maximize)::
+Like RMSprop, Adadelta divides the gradient by a running RMS of past gradients,
+``sqrt(v + eps)``. Its second idea fixes the units: ``g / RMS(g)`` is unitless, while a
+parameter update should have the parameter's units. So it multiplies by a running RMS of
+past *updates*, ``sqrt(u + eps)``: the step ``dx = sqrt(u + eps) / sqrt(v + eps) * g``
+has the units of ``dx``, and no hand-tuned learning rate is needed (PyTorch still scales
+the step by ``lr``, default 1.0). ``u`` then learns from the new step: ``u <- rho * u +
+(1 - rho) * dx**2``.
 
-    s     = rho * s + (1 - rho) * g * g
-    delta = sqrt(u + eps) / sqrt(s + eps) * g
-    u     = rho * u + (1 - rho) * delta * delta
-    p     = p - lr * delta
-
-RMSprop (Hinton), with a = sqrt(s) + eps (``centered``: sqrt(s - ga**2) + eps, ga the
-running mean of g)::
-
-    s = alpha * s + (1 - alpha) * g * g
-    b = momentum * b + g / a ;  p = p - lr * b        (momentum > 0)
-    p = p - lr * g / a                                (otherwise)
-
-Read next: ``optim/lr_scheduler.py``.
+Read next: ``rmsprop.py``.
 """
 
 from __future__ import annotations
@@ -24,17 +18,46 @@ from typing import Any
 
 import numpy as np
 
-from .optimizer import Optimizer, check_bool, check_float
-
-
-def _direction(param: np.ndarray, grad: np.ndarray, group: dict) -> np.ndarray:
-    g = -grad if group["maximize"] else grad
-    return g + group["weight_decay"] * param if group["weight_decay"] else g
+from ..tensor import Tensor
+from .optimizer import Optimizer, effective_grad, flag, real
 
 
 class Adadelta(Optimizer):
-    state_arrays = ("square_avg", "acc_delta")
-    required_state = ("step",)
+    r"""Adadelta, as ``torch.optim.Adadelta``.
+
+    At each step, for a parameter p with gradient ``grad``::
+
+        g  = -grad if maximize else grad
+        g  = g + weight_decay * p                     (when weight_decay != 0)
+        v  = rho * v + (1 - rho) * g * g              (square_avg, v0 = 0)
+        dx = sqrt(u + eps) / sqrt(v + eps) * g
+        u  = rho * u + (1 - rho) * dx * dx            (acc_delta, u0 = 0)
+        p  = p - lr * dx
+
+    Parameters
+    ----------
+    params : iterable of Tensor or of dict (param groups)
+    lr : float, default 1.0
+    rho : float, default 0.9
+        In [0, 1].
+    eps : float, default 1e-6
+    weight_decay : float, default 0
+    maximize : bool, default False
+
+    Raises
+    ------
+    TypeError, ValueError
+        For an option out of its range or of the wrong kind.
+    """
+
+    rules = {
+        "lr": real(),
+        "rho": real(0.0, 1.0, closed=True),
+        "eps": real(),
+        "weight_decay": real(),
+        "maximize": flag,
+    }
+    required_state = ("step", "square_avg", "acc_delta")
 
     def __init__(
         self,
@@ -49,84 +72,25 @@ class Adadelta(Optimizer):
         defaults = dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize)
         super().__init__(params, defaults)
 
-    def check_group(self, group: dict[str, Any]) -> None:
-        group["rho"] = check_float(group["rho"], "rho", 0.0, 1.0 + 1e-12)
-        for name in ("lr", "eps", "weight_decay"):
-            group[name] = check_float(group[name], name)
-        group["maximize"] = check_bool(group["maximize"], "maximize")
-
-    def update(self, param: np.ndarray, grad: np.ndarray, state: dict, group: dict) -> None:
-        rho, eps = group["rho"], group["eps"]
-        g = _direction(param, grad, group)
-        if not state:
-            state.update(step=0, square_avg=np.zeros_like(param), acc_delta=np.zeros_like(param))
-        state["step"] += 1
-        s, u = state["square_avg"], state["acc_delta"]
-        s *= rho
-        s += (1.0 - rho) * (g * g)
-        delta = np.sqrt(u + eps) / np.sqrt(s + eps) * g
-        u *= rho
-        u += (1.0 - rho) * (delta * delta)
-        param -= group["lr"] * delta
-
-
-class RMSprop(Optimizer):
-    state_arrays = ("square_avg", "momentum_buffer", "grad_avg")
-    required_state = ("step",)
-
-    def __init__(
-        self,
-        params: Iterable[Any],
-        lr: float = 1e-2,
-        alpha: float = 0.99,
-        eps: float = 1e-8,
-        weight_decay: float = 0.0,
-        momentum: float = 0.0,
-        centered: bool = False,
-        *,
-        maximize: bool = False,
+    def _update(
+        self, param: Tensor, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]
     ) -> None:
-        defaults = dict(
-            lr=lr,
-            alpha=alpha,
-            eps=eps,
-            weight_decay=weight_decay,
-            momentum=momentum,
-            centered=centered,
-            maximize=maximize,
-        )
-        super().__init__(params, defaults)
-
-    def check_group(self, group: dict[str, Any]) -> None:
-        for name in ("lr", "alpha", "eps", "weight_decay", "momentum"):
-            group[name] = check_float(group[name], name)
-        for name in ("centered", "maximize"):
-            group[name] = check_bool(group[name], name)
-
-    def update(self, param: np.ndarray, grad: np.ndarray, state: dict, group: dict) -> None:
-        alpha = group["alpha"]
-        g = _direction(param, grad, group)
+        lr, rho, eps = group["lr"], group["rho"], group["eps"]
+        data = param._data
+        scratch, std, delta = self._scratch(param, 3)
+        g = effective_grad(data, grad, group["weight_decay"], group["maximize"], out=scratch)
         if not state:
-            state.update(step=0, square_avg=np.zeros_like(param))
-            if group["momentum"] > 0:
-                state["momentum_buffer"] = np.zeros_like(param)
-            if group["centered"]:
-                state["grad_avg"] = np.zeros_like(param)
+            state.update(step=0, square_avg=np.zeros_like(data), acc_delta=np.zeros_like(data))
         state["step"] += 1
-        s = state["square_avg"]
-        s *= alpha
-        s += (1.0 - alpha) * (g * g)
-        if group["centered"]:
-            ga = state["grad_avg"]
-            ga *= alpha
-            ga += (1.0 - alpha) * g
-            avg = np.sqrt(s - ga * ga) + group["eps"]
-        else:
-            avg = np.sqrt(s) + group["eps"]
-        if group["momentum"] > 0:
-            buf = state["momentum_buffer"]
-            buf *= group["momentum"]
-            buf += g / avg
-            param -= group["lr"] * buf
-        else:
-            param -= group["lr"] * (g / avg)
+        v, u = state["square_avg"], state["acc_delta"]
+        v *= rho
+        np.multiply(g, 1.0 - rho, out=std)
+        v += np.multiply(std, g, out=std)
+        np.sqrt(np.add(v, eps, out=std), out=std)  # sqrt(v + eps)
+        np.sqrt(np.add(u, eps, out=delta), out=delta)  # sqrt(u + eps)
+        delta /= std
+        delta *= g  # dx
+        u *= rho
+        np.multiply(delta, 1.0 - rho, out=std)
+        u += np.multiply(std, delta, out=std)
+        data -= np.multiply(delta, lr, out=delta)
