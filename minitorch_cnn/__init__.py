@@ -15,6 +15,7 @@ from . import allocator, data, functional, init, models, nn, optim  # noqa: F401
 from .autograd import detect_anomaly, is_grad_enabled, no_grad
 from .creation import manual_seed, ones, rand, randn, zeros
 from .gradcheck import gradcheck
+from .serialization import load, save
 from .tensor import Tensor, tensor
 
 __version__ = "0.1.0"
@@ -37,4 +38,6 @@ __all__ = [
     "data",
     "models",
     "init",
+    "save",
+    "load",
 ]
