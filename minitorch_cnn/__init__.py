@@ -11,7 +11,7 @@ number and leaves ``malloc`` as it is (``allocator.keep_freed_memory`` is an exp
 
 from __future__ import annotations
 
-from . import allocator, data, functional, init, models, nn, optim  # noqa: F401 -- submodules
+from . import allocator, data, functional, init, models, nn, optim, utils, vision  # noqa: F401
 from .autograd import detect_anomaly, is_grad_enabled, no_grad
 from .creation import manual_seed, ones, rand, randn, zeros
 from .gradcheck import gradcheck
@@ -40,4 +40,6 @@ __all__ = [
     "init",
     "save",
     "load",
+    "utils",
+    "vision",
 ]

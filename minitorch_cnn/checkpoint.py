@@ -76,7 +76,12 @@ def save_checkpoint(
         hint = " (the model passed as the optimizer?)" if isinstance(optimizer, Module) else ""
         _check_type("optimizer", optimizer, Optimizer, f"an optim.Optimizer or None{hint}")
     if generator is not None:
-        _check_type("generator", generator, np.random.Generator, "a np.random.Generator (e.g. np.random.default_rng(seed)) or None")  # fmt: skip
+        _check_type(
+            "generator",
+            generator,
+            np.random.Generator,
+            "a np.random.Generator (e.g. np.random.default_rng(seed)) or None",
+        )
         if type(generator.bit_generator).__name__ not in _BIT_GENERATORS or type(
             generator.bit_generator
         ) is not getattr(np.random, type(generator.bit_generator).__name__):
@@ -193,7 +198,9 @@ def _check_contents(contents: Any, path: str | os.PathLike) -> None:
         found = contents.get("format") if isinstance(contents, dict) else type(contents).__name__
         raise ValueError(f"{path} is not a minitorch_cnn checkpoint (format {found!r:.60})")
     if sorted(contents) != sorted(kinds):
-        raise ValueError(f"{path}: a checkpoint has the keys {sorted(kinds)}, got {sorted(contents)}")  # fmt: skip
+        raise ValueError(
+            f"{path}: a checkpoint has the keys {sorted(kinds)}, got {sorted(contents)}"
+        )
     for key, kind in kinds.items():
         if not isinstance(contents[key], kind) or isinstance(contents[key], bool):
             wanted = " or ".join(k.__name__ for k in (kind if isinstance(kind, tuple) else (kind,)))
@@ -230,7 +237,9 @@ def _check_generator_state(state: Any, generator: np.random.Generator, path: Any
     if state is None:
         raise ValueError(f"{path} was saved without a generator state")
     if state.get("bit_generator") != kind.__name__:
-        raise ValueError(f"{path} holds a {state.get('bit_generator')!r:.40} state, expected {kind.__name__}")  # fmt: skip
+        raise ValueError(
+            f"{path} holds a {state.get('bit_generator')!r:.40} state, expected {kind.__name__}"
+        )
     stack = [("generator", state, kind().state)]
     while stack:
         where, value, template = stack.pop()
@@ -239,12 +248,20 @@ def _check_generator_state(state: Any, generator: np.random.Generator, path: Any
                 raise ValueError(f"{path}: {where} must have the keys {sorted(template)}")
             stack.extend((f"{where}.{k}", value[k], template[k]) for k in template)
         elif isinstance(template, np.ndarray):
-            if not (isinstance(value, np.ndarray) and value.dtype == template.dtype and value.shape == template.shape):  # fmt: skip
-                raise ValueError(f"{path}: {where} must be a {template.dtype} array of shape {template.shape}")  # fmt: skip
+            if not (
+                isinstance(value, np.ndarray)
+                and value.dtype == template.dtype
+                and value.shape == template.shape
+            ):
+                raise ValueError(
+                    f"{path}: {where} must be a {template.dtype} array of shape {template.shape}"
+                )
         elif isinstance(template, int):
             bound = _STATE_BOUNDS.get(where.rsplit(".", 1)[-1], 2**128 - 1)
             if type(value) is not int or not 0 <= value <= bound:
-                raise ValueError(f"{path}: {where} must be an int in [0, {bound}], got {value!r:.60}")  # fmt: skip
+                raise ValueError(
+                    f"{path}: {where} must be an int in [0, {bound}], got {value!r:.60}"
+                )
         elif value != template:
             raise ValueError(f"{path}: {where} must be {template!r}")
     try:
