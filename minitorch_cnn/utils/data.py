@@ -15,7 +15,7 @@ the batch's index array -- defines ``get_batch(indices)``, returning exactly wha
 ``__getitem__``, so a subclass that changes ``__getitem__`` is never bypassed).
 ``TensorDataset``, ``Subset`` and ``vision.datasets.MNIST`` do.
 
-Read next: ``vision.py`` (MNIST as a dataset, and the transforms of torchvision).
+Read next: ``vision/__init__.py`` (MNIST as a dataset, and the transforms of torchvision).
 """
 
 from __future__ import annotations
