@@ -139,8 +139,7 @@ def load_checkpoint(
         _check_type("optimizer", optimizer, Optimizer, "an optim.Optimizer or None")
     if generator is not None:
         _check_type("generator", generator, np.random.Generator, "a np.random.Generator or None")
-    contents = load(path)  # ValueError for anything that is not a well-formed file
-    _check_contents(contents, path)
+    contents = _read(path)
     if optimizer is not None:
         if contents["optimizer_class"] != type(optimizer).__name__:
             raise ValueError(
@@ -169,6 +168,32 @@ def load_checkpoint(
             raise ValueError(f"{path}: the optimizer state does not fit: {error}") from None
     if generator is not None:
         generator.bit_generator.state = contents["generator"]  # checked: cannot fail
+    return _summary(contents)
+
+
+def checkpoint_info(path: str | os.PathLike) -> dict[str, Any]:
+    """What ``load_checkpoint`` would return, without a model: e.g. to build the right
+    architecture (``info["model"]`` is its class name) before loading into it.
+
+    Raises
+    ------
+    ValueError
+        As ``load_checkpoint``, if the file is not a checkpoint.
+    """
+    return _summary(_read(path))
+
+
+def _read(path: str | os.PathLike) -> dict[str, Any]:
+    """The checked contents of the checkpoint at ``path`` (ValueError if it is not one)."""
+    try:
+        contents = load(path)  # ValueError for anything that is not a well-formed file
+    except ValueError as error:
+        raise ValueError(f"{path} is not a readable minitorch_cnn checkpoint: {error}") from None
+    _check_contents(contents, path)
+    return contents
+
+
+def _summary(contents: dict[str, Any]) -> dict[str, Any]:
     return {
         "epoch": contents["epoch"],
         "step": contents["step"],
@@ -196,7 +221,10 @@ def _check_contents(contents: Any, path: str | os.PathLike) -> None:
     }
     if not isinstance(contents, dict) or contents.get("format") != _FORMAT:
         found = contents.get("format") if isinstance(contents, dict) else type(contents).__name__
-        raise ValueError(f"{path} is not a minitorch_cnn checkpoint (format {found!r:.60})")
+        raise ValueError(
+            f"{path} is not a readable minitorch_cnn checkpoint: its format is {found!r:.60}, "
+            f"expected {_FORMAT!r}"
+        )
     if sorted(contents) != sorted(kinds):
         raise ValueError(
             f"{path}: a checkpoint has the keys {sorted(kinds)}, got {sorted(contents)}"

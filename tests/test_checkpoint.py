@@ -228,7 +228,10 @@ def test_npy_and_old_npz_checkpoints_get_clear_errors(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match=r"plain\.npz is not a safetensors file: it is an \.npz"):
         load_checkpoint(tmp_path / "plain.npz", models.MLP())
     mt.save(models.MLP().state_dict(), tmp_path / "weights.pt")  # a state dict, not a checkpoint
-    with pytest.raises(ValueError, match=r"weights\.pt is not a minitorch_cnn checkpoint"):
+    with pytest.raises(
+        ValueError,
+        match=r"weights\.pt is not a readable minitorch_cnn checkpoint: its format is None",
+    ):
         load_checkpoint(tmp_path / "weights.pt", models.MLP())
 
 
