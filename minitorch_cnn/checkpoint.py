@@ -82,12 +82,11 @@ def save_checkpoint(
             np.random.Generator,
             "a np.random.Generator (e.g. np.random.default_rng(seed)) or None",
         )
-        if type(generator.bit_generator).__name__ not in _BIT_GENERATORS or type(
-            generator.bit_generator
-        ) is not getattr(np.random, type(generator.bit_generator).__name__):
+        kind = type(generator.bit_generator)  # exactly NumPy's class: a subclass may differ
+        if kind.__name__ not in _BIT_GENERATORS or kind is not getattr(np.random, kind.__name__):
             raise TypeError(
                 f"generator: its bit generator must be one of NumPy's {_BIT_GENERATORS}, got "
-                f"{type(generator.bit_generator).__qualname__}"
+                f"{kind.__qualname__}"
             )
     for name, value in (("epoch", epoch), ("step", step)):
         _check_type(name, value, (int, np.integer), "an int")

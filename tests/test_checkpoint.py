@@ -16,7 +16,7 @@ import pytest
 
 import minitorch_cnn as mt
 from minitorch_cnn import functional, models, nn, optim
-from minitorch_cnn.checkpoint import load_checkpoint, save_checkpoint
+from minitorch_cnn.checkpoint import checkpoint_info, load_checkpoint, save_checkpoint
 
 
 def _tiny_cnn(seed: int) -> nn.Module:
@@ -433,3 +433,17 @@ def test_directory_is_fsynced_after_the_rename(
     assert not file_open[2] and file_sync[1] == file_open[3]  # the data, before the rename
     assert events[2] == ("replace", tmp_path / "c.pt")
     assert dir_open[1] == tmp_path and dir_open[2] and dir_sync[1] == dir_open[3]
+
+
+def test_checkpoint_info_names_the_saved_model_without_loading_it(tmp_path: Path) -> None:
+    model = models.MLP(hidden=(4,))
+    save_checkpoint(tmp_path / "c.pt", model, optim.SGD(model.parameters(), lr=0.1), epoch=4)
+    assert checkpoint_info(tmp_path / "c.pt") == {
+        "epoch": 4,
+        "step": 0,
+        "model": "MLP",
+        "optimizer": "SGD",
+    }
+    with pytest.raises(ValueError, match="is not a readable minitorch_cnn checkpoint: .* is empty"):
+        (tmp_path / "e.pt").write_bytes(b"")
+        checkpoint_info(tmp_path / "e.pt")

@@ -433,3 +433,22 @@ def test_file_objects_are_read_from_their_position() -> None:
     mt.save({"w": mt.tensor([1.0, 2.0])}, handle)
     handle.seek(len(b"prefix"))
     assert np.array_equal(mt.load(handle)["w"].numpy(), [1.0, 2.0])
+
+
+def test_pytorchs_nested_optimizer_layout_round_trips(tmp_path: Path) -> None:
+    """int keys, tuples, bools and None inside: ``Optimizer.state_dict()`` as PyTorch lays it out."""
+    state = {
+        "state": {0: {"step": 3, "exp_avg": np.ones((2, 2), np.float32)}, 1: {}},
+        "param_groups": [
+            {
+                "lr": 0.001,
+                "betas": (0.9, 0.999),
+                "amsgrad": False,
+                "foreach": None,
+                "params": [0, 1],
+            }
+        ],
+    }
+    mt.save(state, tmp_path / "opt.pt")
+    assert _same(mt.load(tmp_path / "opt.pt"), state)
+    assert list(_read_safetensors(tmp_path / "opt.pt")[1]) == ["state.0.exp_avg"]
