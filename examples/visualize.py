@@ -32,7 +32,7 @@ import numpy as np
 
 from minitorch_cnn import data, models, nn, optim
 from minitorch_cnn.autograd import no_grad
-from minitorch_cnn.checkpoint import load_checkpoint
+from minitorch_cnn.checkpoint import checkpoint_info, load_checkpoint
 from minitorch_cnn.png import write_png
 from minitorch_cnn.summary import summary
 from minitorch_cnn.tensor import Tensor
@@ -108,8 +108,10 @@ def save(path: Path, pixels: np.ndarray, backend: str = "auto") -> str:
 def trained_model(args: argparse.Namespace) -> nn.Module:
     """The model in ``args.checkpoint``, or a SimpleCNN trained ``args.steps`` steps."""
     if args.checkpoint is not None:
-        with np.load(args.checkpoint, allow_pickle=False) as stored:
-            name = str(stored["meta/model"]) if "meta/model" in stored.files else "?"
+        try:
+            name = checkpoint_info(args.checkpoint)["model"]
+        except ValueError as error:
+            raise SystemExit(str(error)) from None
         builders = {build.__name__: build for build in MODELS.values()}
         if name not in builders:
             raise SystemExit(

@@ -29,9 +29,19 @@ import numpy as np
 
 HEADER_LIMIT = 16 * 2**20  # bytes of JSON header accepted: about 100,000 tensors
 _DTYPES = {
-    "F64": "<f8", "F32": "<f4", "F16": "<f2", "I64": "<i8", "I32": "<i4", "I16": "<i2",
-    "I8": "i1", "U64": "<u8", "U32": "<u4", "U16": "<u2", "U8": "u1", "BOOL": "?",
-}  # fmt: skip
+    "F64": "<f8",
+    "F32": "<f4",
+    "F16": "<f2",
+    "I64": "<i8",
+    "I32": "<i4",
+    "I16": "<i2",
+    "I8": "i1",
+    "U64": "<u8",
+    "U32": "<u4",
+    "U16": "<u2",
+    "U8": "u1",
+    "BOOL": "?",
+}
 _CODES = {np.dtype(v).newbyteorder("="): k for k, v in _DTYPES.items()}
 _FROM_TORCH = (
     "to convert a file you trust, run in PyTorch: from safetensors.torch import save_file; "
@@ -63,7 +73,11 @@ def write(handle: IO[bytes], arrays: dict[str, np.ndarray], metadata: dict[str, 
     offset = 0
     for name, array in arrays.items():
         code = _CODES[array.dtype.newbyteorder("=")]
-        header[name] = {"dtype": code, "shape": list(array.shape), "data_offsets": [offset, offset + array.nbytes]}  # fmt: skip
+        header[name] = {
+            "dtype": code,
+            "shape": list(array.shape),
+            "data_offsets": [offset, offset + array.nbytes],
+        }
         offset += array.nbytes
     text = json.dumps(header, separators=(",", ":")).encode()
     text += b" " * (-len(text) % 8)  # so the data starts 8-byte aligned, as safetensors does
@@ -140,14 +154,20 @@ def _check(header: Any, data_size: int) -> tuple[dict[str, tuple], dict[str, str
         if name == "__metadata__":
             continue
         if not isinstance(entry, dict) or sorted(entry) != ["data_offsets", "dtype", "shape"]:
-            raise ValueError(f"tensor {name!r}: expected dtype, shape, data_offsets; got {entry!r:.100}")  # fmt: skip
+            raise ValueError(
+                f"tensor {name!r}: expected dtype, shape, data_offsets; got {entry!r:.100}"
+            )
         code, shape, offsets = entry["dtype"], entry["shape"], entry["data_offsets"]
         if code not in _DTYPES:
             hint = " (NumPy has no bfloat16: save .float() in PyTorch)" if code == "BF16" else ""
-            raise ValueError(f"tensor {name!r} has dtype {code!r:.20}, not one of {sorted(_DTYPES)}{hint}")  # fmt: skip
+            raise ValueError(
+                f"tensor {name!r} has dtype {code!r:.20}, not one of {sorted(_DTYPES)}{hint}"
+            )
         dtype = np.dtype(_DTYPES[code])
         if not (_naturals(shape) and len(shape) <= 64 and _naturals(offsets) and len(offsets) == 2):
-            raise ValueError(f"tensor {name!r}: bad shape {shape!r:.100} or data_offsets {offsets!r:.100}")  # fmt: skip
+            raise ValueError(
+                f"tensor {name!r}: bad shape {shape!r:.100} or data_offsets {offsets!r:.100}"
+            )
         if math.prod(max(size, 1) for size in shape) * dtype.itemsize > 2**48:
             raise ValueError(f"tensor {name!r}: shape {shape} is too large for NumPy")
         begin, end = offsets
@@ -161,10 +181,14 @@ def _check(header: Any, data_size: int) -> tuple[dict[str, tuple], dict[str, str
     position = 0
     for name, (_, _, begin, end) in sorted(tensors.items(), key=lambda item: item[1][2:]):
         if begin != position:
-            raise ValueError(f"tensor {name!r} starts at byte {begin}, expected {position} (a gap or an overlap)")  # fmt: skip
+            raise ValueError(
+                f"tensor {name!r} starts at byte {begin}, expected {position} (a gap or an overlap)"
+            )
         position = end
     if position != data_size:
-        raise ValueError(f"the tensors cover {position} bytes; the file has {data_size} after the header")  # fmt: skip
+        raise ValueError(
+            f"the tensors cover {position} bytes; the file has {data_size} after the header"
+        )
     return tensors, metadata
 
 
@@ -179,12 +203,12 @@ def _describe(head: bytes) -> str:
     if head.startswith(b"PK\x03\x04"):  # a zip: its first member's name tells whose
         first = head[30 : 30 + int.from_bytes(head[26:28], "little")]
         if first.endswith(b"data.pkl"):
-            return f"it is a zip of pickles, as torch.save writes (never unpickled here); {_FROM_TORCH}"  # fmt: skip
+            return f"it is a zip of pickles, as torch.save writes (never unpickled here); {_FROM_TORCH}"
         if first.endswith(b".npy"):
-            return "it is an .npz archive; convert it with minitorch_cnn.save(dict(np.load(path)), new_path)"  # fmt: skip
+            return "it is an .npz archive; convert it with minitorch_cnn.save(dict(np.load(path)), new_path)"
         return "it is a zip archive"
     if head[:1] == b"\x80" and head[1:2] in (b"\x02", b"\x03", b"\x04", b"\x05"):
-        return f"it is a pickle, as torch.save wrote before PyTorch 1.6 (never unpickled here); {_FROM_TORCH}"  # fmt: skip
+        return f"it is a pickle, as torch.save wrote before PyTorch 1.6 (never unpickled here); {_FROM_TORCH}"
     if head.startswith(b"\x93NUMPY"):
         return "it is an .npy file; convert it with minitorch_cnn.save(np.load(path), new_path)"
     if head.startswith(b"\x1f\x8b"):

@@ -25,7 +25,7 @@ import numpy as np
 import pytest
 
 import minitorch_cnn as mt
-from minitorch_cnn import data, models, nn, optim
+from minitorch_cnn import data, models, nn, optim, safetensors_format
 from minitorch_cnn import functional as F
 from minitorch_cnn.checkpoint import load_checkpoint, save_checkpoint
 
@@ -161,18 +161,18 @@ def _small_model(seed: int) -> nn.Module:
 
 
 @pytest.mark.parametrize("error", [KeyboardInterrupt, MemoryError, OSError])
-@pytest.mark.parametrize("where", ["np.lib.format.write_array", "os.fsync", "os.replace"])
+@pytest.mark.parametrize("where", ["safetensors_format.write", "os.fsync", "os.replace"])
 def test_an_interrupted_save_keeps_the_previous_checkpoint_and_no_temporary_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str, error: type
 ) -> None:
-    """Complements tests/test_checkpoint.py (an OSError inside write_array): Ctrl-C and other
+    """Complements tests/test_checkpoint.py (an OSError midway through writing): Ctrl-C and other
     exceptions while writing, while flushing to disk, or at the rename itself."""
     path = tmp_path / "run.npz"
     first = _small_model(0)
     save_checkpoint(path, first, epoch=1)
     before = path.read_bytes()
     module, name = where.rsplit(".", 1)
-    owner = {"np.lib.format": np.lib.format, "os": os}[module]
+    owner = {"safetensors_format": safetensors_format, "os": os}[module]
 
     def interrupted(*args: object, **kwargs: object) -> None:
         raise error("interrupted (simulated)")

@@ -1,10 +1,6 @@
-"""``minitorch_cnn.utils``, as ``torch.utils``: the ``data`` module (datasets and loaders).
+"""``minitorch_cnn.utils``, as ``torch.utils``: only ``data`` (datasets and ``DataLoader``).
 
 Read next: ``utils/data.py``.
 """
 
-from __future__ import annotations
-
-from . import data
-
-__all__ = ["data"]
+from . import data  # noqa: F401 -- the submodule PyTorch programs import
