@@ -212,3 +212,29 @@ def test_pool_rejects_bad_arguments(
 ) -> None:
     with pytest.raises(error, match=_mentions(*patterns)):
         pool(mt.zeros(*shape), **kwargs)
+
+
+def test_a_nan_in_a_window_is_its_max_and_takes_the_gradient() -> None:
+    """PyTorch's rule: a NaN wins (the last one, scanning row-major), the output is NaN."""
+    x = np.array([[[[1.0, np.nan], [5.0, np.nan]]]], dtype=np.float32)
+    leaf = mt.tensor(x, requires_grad=True)
+    out = F.max_pool2d(leaf, 2)
+    assert np.isnan(out.item())
+    out.sum().backward()
+    np.testing.assert_array_equal(np.asarray(leaf.grad), [[[[0.0, 0.0], [0.0, 1.0]]]])
+    y = np.array([[[[np.nan, 1.0, 2.0, 3.0]]]], dtype=np.float32)  # np.fmax would say 3
+    assert np.isnan(F.max_pool2d(mt.tensor(y), (1, 4)).item())
+
+
+def test_a_padded_window_of_minus_inf_sends_its_gradient_to_the_first_real_pixel() -> None:
+    """4x5 input of -inf, k=3, s=1, p=1: every one of the 20 windows sends 1 to a real pixel
+    (PyTorch: the window's first real pixel), none into the padding."""
+    leaf = mt.tensor(np.full((1, 1, 4, 5), -np.inf, dtype=np.float32), requires_grad=True)
+    F.max_pool2d(leaf, 3, stride=1, padding=1).sum().backward()
+    grad = np.asarray(leaf.grad)[0, 0]
+    assert grad.sum() == 20
+    expected = np.zeros((4, 5))
+    for oh in range(4):
+        for ow in range(5):
+            expected[max(0, oh - 1), max(0, ow - 1)] += 1  # first real pixel of window (oh, ow)
+    np.testing.assert_array_equal(grad, expected)

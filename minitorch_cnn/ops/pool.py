@@ -2,9 +2,11 @@ r"""Max and average pooling: a reduction over each window of the strided view.
 
 Both ops read the windows of ``windows.windows`` one kernel tap at a time: tap (i, j) of
 every window at once is the strided slice ``x_pad[:, :, i::SH, j::SW]`` (cut to OH x OW), so
-a KH x KW pooling is KH*KW whole-array operations, never a loop over pixels.
+a KH x KW pooling is KH*KW whole-array operations, never a loop over pixels. Both backwards
+are the one window adjoint (``windows.windows_adjoint``) applied to the gradient windows
+each derives.
 
-Read next: ``functional.py``.
+Read next: ``ops/speed.py`` (what makes the convolution fast), then ``functional/``.
 """
 
 from __future__ import annotations
@@ -12,7 +14,30 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import Context, Function
-from .windows import pad2d, tap_slices, windows, windows_adjoint
+from .windows import pad2d, windows, windows_adjoint
+
+
+def _first_real_tap(out_size, kernel_size, stride, padding) -> np.ndarray:
+    """Per window (OH, OW), the index i*KW + j of its first tap that is a real pixel, not
+    padding: i = max(0, PH - oh*SH), j = max(0, PW - ow*SW)."""
+    (OH, OW), (_, KW), (SH, SW), (PH, PW) = out_size, kernel_size, stride, padding
+    rows = np.maximum(0, PH - SH * np.arange(OH))[:, None]  # (OH, 1)
+    cols = np.maximum(0, PW - SW * np.arange(OW))[None, :]  # (1, OW)
+    return rows * KW + cols  # (OH, OW)
+
+
+class _WinnerGradients:
+    """``dL/dy[..., None, None] * [tap == winner]``, indexed like an (N, C, OH, OW, KH, KW)
+    array but computed one tap at a time when ``windows_adjoint`` asks for it: the whole
+    thing would be KH*KW times the output's size."""
+
+    def __init__(self, grad_out: np.ndarray, winner: np.ndarray, kernel_size: tuple[int, int]):
+        self.grad_out, self.winner, self.KW = grad_out, winner, kernel_size[1]
+        self.shape, self.dtype = grad_out.shape + tuple(kernel_size), grad_out.dtype
+
+    def __getitem__(self, index: tuple) -> np.ndarray:
+        i, j = index[-2:]
+        return self.grad_out * (self.winner == i * self.KW + j)  # (N, C, OH, OW)
 
 
 class MaxPool2d(Function):
@@ -21,17 +46,20 @@ class MaxPool2d(Function):
     x (N, C, H, W) -> y (N, C, OH, OW). Padding is -inf, so it never wins (functional
     ensures every window holds at least one real pixel).
 
-    Backward: the max is locally a selection, y = x_pad[argmax], so
+    Forward keeps, per window, the tap that won (PyTorch's rules, scanning the taps in
+    row-major order from the window's first real pixel): a later tap wins only if strictly
+    greater, so the first maximum wins ties; a NaN always wins (the output is NaN, and its
+    gradient goes to the last NaN); a window whose real pixels are all -inf keeps its first
+    real pixel, never the padding.
 
-        dL/dx_pad[p] = sum over windows whose argmax is p of dL/dy[window]   (N, C, Hp, Wp)
+    Backward: the max is locally a selection, y = x_pad[winner], so its gradient windows are
+    dL/dy placed at each window's winning tap and zero elsewhere,
+
+        dL/dx_pad = windows_adjoint(dL/dy[..., None, None] * [tap == winner])  (N, C, Hp, Wp)
 
     -- one winner per window receives the whole gradient; overlapping windows that choose
-    the same pixel add up. Tie rule (as PyTorch's CPU kernel): the *first* maximal position
-    in row-major window order wins. A NaN in a window makes its output NaN (as in PyTorch);
-    its gradient then goes to the first maximum among the taps before the NaN.
-
-    Saved state: the winning tap index per output (one byte for kernels up to 16x16), not a
-    copy of the windows.
+    the same pixel add up. Saved state: the winning tap per output (one byte for kernels up
+    to 16x16), not a copy of the windows.
     """
 
     @staticmethod
@@ -46,51 +74,28 @@ class MaxPool2d(Function):
         KH, KW = kernel_size
         x_pad = pad2d(x, padding, value=-np.inf)  # (N, C, Hp, Wp)  copy (x itself when no padding)
         taps = windows(x_pad, kernel_size, stride)  # (N, C, OH, OW, KH, KW)  view, no copy
-        out = taps[..., 0, 0].copy(order="K")  # (N, C, OH, OW)  copy, in x's layout
-        argmax = np.zeros_like(out, dtype=np.min_scalar_type(KH * KW - 1))
-        tap, better, won = np.empty_like(out), np.empty_like(out, bool), np.empty_like(argmax)
-        for t in range(1, KH * KW):
-            # Copy the strided tap into a contiguous buffer first: the four passes below then
-            # run on NumPy's SIMD loops, 2x faster than on the strided view. Every step is
-            # branch-free: np.copyto(..., where=better) measured 20x slower on random data.
-            np.copyto(tap, taps[..., t // KW, t % KW])  # (N, C, OH, OW)  copy
-            np.greater(tap, out, out=better)  # strictly greater: an equal later tap loses
-            np.multiply(better, argmax.dtype.type(t), out=won)  # t where tap t takes the lead
-            np.maximum(argmax, won, out=argmax)  # the last tap to take the lead has the largest t
+        out = np.full_like(taps[..., 0, 0], -np.inf)  # (N, C, OH, OW), in x's layout
+        winner = np.empty_like(out, dtype=np.min_scalar_type(KH * KW - 1))
+        winner[...] = _first_real_tap(out.shape[2:], kernel_size, stride, padding)
+        for t in range(KH * KW):
+            tap = taps[..., t // KW, t % KW]  # (N, C, OH, OW)  view
+            wins = (tap > out) | np.isnan(tap)
+            winner[wins] = t
             np.maximum(out, tap, out=out)  # propagates NaN, as PyTorch does
-        ctx.save_for_backward(argmax)
+        ctx.save_for_backward(winner)
         ctx.x_pad_shape, ctx.x_shape = x_pad.shape, x.shape
         ctx.kernel_size, ctx.stride, ctx.padding = kernel_size, stride, padding
         return out
 
     @staticmethod
     def backward(ctx: Context, grad_out: np.ndarray) -> tuple:
-        (argmax,) = ctx.saved
-        (KH, KW), (SH, SW) = ctx.kernel_size, ctx.stride
+        (winner,) = ctx.saved
+        KH, KW = ctx.kernel_size
         PH, PW = ctx.padding
         N, C, H, W = ctx.x_shape
-        overlapping = SH < KH or SW < KW
-        grad_x_pad = np.zeros_like(argmax, dtype=grad_out.dtype, shape=ctx.x_pad_shape)
-        # One copy of grad_out into argmax's layout first: grad_out often arrives in another
-        # (batch-major from a flatten, or a cropped view from conv's backward), and the KH*KW
-        # passes below then walk all operands in the same order. Measured for 2x2 pooling in
-        # MNISTConvNet: 64x64x14x14 backward 2.9 -> 0.8 ms, 64x32x28x28 2.0 -> 1.5 ms.
-        grad_in_layout = np.empty_like(
-            argmax, dtype=grad_out.dtype
-        )  # (N, C, OH, OW) argmax's layout
-        if grad_in_layout.strides == grad_out.strides:  # already laid out so: no copy
-            grad_in_layout = grad_out
-        else:
-            np.copyto(grad_in_layout, grad_out)  # copy happens here
-        for t in range(KH * KW):
-            # One whole-array step per tap (windows_adjoint on a one-hot (N, C, OH, OW, KH, KW)
-            # array computes the same but measured 3x slower: its last two axes are tiny).
-            rows, cols = tap_slices(divmod(t, KW), grad_out.shape[2:], ctx.stride)
-            won = argmax == t  # (N, C, OH, OW) windows whose max is tap t
-            if overlapping:  # a pixel can be tap t of one window and another tap of the next
-                grad_x_pad[:, :, rows, cols] += grad_in_layout * won
-            else:  # each pixel lies in at most one window: write, no add (3x faster)
-                np.multiply(grad_in_layout, won, out=grad_x_pad[:, :, rows, cols])
+        grad_windows = _WinnerGradients(grad_out, winner, (KH, KW))
+        # (N, C, OH, OW, KH, KW): dL/dy at each window's winner, 0 elsewhere, one tap at a time
+        grad_x_pad = windows_adjoint(grad_windows, ctx.x_pad_shape, ctx.stride)
         return (grad_x_pad[:, :, PH : PH + H, PW : PW + W],)  # (N, C, H, W)  view, padding cropped
 
 

@@ -210,6 +210,8 @@ def windows_adjoint(
     Parameters
     ----------
     grad_windows : np.ndarray, shape (N, C, OH, OW, KH, KW)
+        Or anything with ``shape`` that gives tap (i, j) as ``grad_windows[..., i, j]``
+        (max pooling computes its taps on demand instead of storing them all).
     input_shape : (N, C, H, W)
         Shape of the (padded) array the windows were taken from.
     stride, dilation : (int, int)
@@ -230,6 +232,6 @@ def windows_adjoint(
             grad_rows.fill(0)
         for i in range(KH):
             rows, cols = tap_slices((i, j), (OH, OW), stride, dilation)
-            grad_rows[:, :, rows] += grad_windows[:, :, :, :, i, j]  # (N, C, OH, OW)
+            grad_rows[:, :, rows] += grad_windows[..., i, j]  # (N, C, OH, OW)
         grad_x[:, :, :, cols] += grad_rows  # (N, C, H, OW)
     return grad_x
