@@ -388,3 +388,21 @@ def test_manual_seed_takes_the_whole_range() -> None:
     for seed in (0, np.int64(7), 2**64 - 1):
         first = mt.manual_seed(seed).random(3)
         np.testing.assert_array_equal(mt.manual_seed(seed).random(3), first)
+
+
+@pytest.mark.parametrize(
+    "call, name",
+    [
+        (lambda F, x, w: F.conv2d(x, w, stride=2**63), "stride"),
+        (lambda F, x, w: F.conv2d(x, w, padding=2**62), "padding"),
+        (lambda F, x, w: F.conv2d(x, w, dilation=(1, 2**62)), "dilation"),
+        (lambda F, x, w: F.max_pool2d(x, 2, stride=2**63), "stride"),
+        (lambda F, x, w: F.avg_pool2d(x, 2**40), "kernel_size"),
+    ],
+)
+def test_huge_sizes_are_a_value_error_naming_the_argument(call, name: str) -> None:
+    import minitorch_cnn as mt
+    from minitorch_cnn import functional as F
+
+    with pytest.raises(ValueError, match=rf"{name} must be at most 2\*\*31 - 1"):
+        call(F, mt.ones(1, 1, 4, 4), mt.ones(1, 1, 2, 2))

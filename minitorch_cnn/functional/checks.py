@@ -38,6 +38,9 @@ def _require_axis(value: Any, name: str, x: Tensor) -> int:
     return int(value)
 
 
+_MAX_SETTING = 2**31 - 1  # a kernel, stride, padding or dilation; larger ones overflow NumPy
+
+
 def _pair(value: Any, name: str, minimum: int) -> tuple[int, int]:
     """An int-or-(h, w) setting as a pair of Python ints, each ``>= minimum``.
 
@@ -58,6 +61,8 @@ def _pair(value: Any, name: str, minimum: int) -> tuple[int, int]:
             raise TypeError(f"{name} must be an int or a pair of ints, got {value!r}")
         if item < minimum:
             raise ValueError(f"{name} must be >= {minimum}, got {value!r}")
+        if item > _MAX_SETTING:  # NumPy's sizes and strides are C longs
+            raise ValueError(f"{name} must be at most 2**31 - 1, got {value!r}")
     return int(items[0]), int(items[1])
 
 
