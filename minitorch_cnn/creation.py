@@ -4,7 +4,7 @@ All factories return float32, as in PyTorch. Random ones draw from an explicit
 ``np.random.Generator``: pass ``generator=`` for full control, or seed the package's default
 generator with ``manual_seed`` (created on first use: importing the package draws nothing).
 
-Read next: ``gradcheck.py`` (how every backward in the package is checked).
+Read next: ``ops/elementwise.py``.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ What this file teaches:
 - Batches are drawn from a permutation made by an explicit ``np.random.Generator``, so a
   seed reproduces the order; pixels become float32 ``(x / 255 - 0.1307) / 0.3081``.
 
-Read next: ``models.py`` (the networks these batches are fed to).
+Read next: ``download.py``.
 """
 
 from __future__ import annotations

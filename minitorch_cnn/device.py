@@ -5,7 +5,7 @@ else "cpu")`` and move models and batches with ``.to(device)``. Here ``cuda.is_a
 and ``accelerator.is_available()`` are False, ``device("cpu")`` is the one device, and
 ``device("cuda")`` (or ``.cuda()``, ``.to("mps")``) is a clear error.
 
-Read next: ``tensor.py``.
+Read next: ``creation.py``.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ What this file teaches:
   ``verify``, and only then renamed with ``os.replace`` (atomic on one filesystem): whatever
   goes wrong, no partial file is left under the real name.
 
-Read next: ``data.py`` (what is downloaded, from where, and how it is checked).
+Read next: ``utils/data.py``.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ make a model reproducible from a seed, or leave it out to use the package's defa
 (seeded by ``manual_seed``). Initializers write into the tensor in place and return the
 tensor, like PyTorch's ``nn.init.*_`` functions.
 
-Read next: ``optim.py``.
+Read next: ``optim/__init__.py``.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ PyTorch's: ``conv_layers.0.weight``, ``fc_layers.3.bias``. Every model takes an 
 The ``MLP`` sees the same image as 784 unrelated numbers: comparing it with a CNN of similar
 size is the chapter's exercise (``examples/compare_mlp_cnn.py``).
 
-Read next: ``checkpoint.py``.
+Read next: ``safetensors_format.py`` (how tensors are stored), then ``serialization.py``.
 """
 
 from __future__ import annotations

@@ -18,8 +18,7 @@ built from the package's layers. Three small recurrences do all the work, one la
 The receptive field is the theoretical one: it ignores the image border, so with padding it
 can exceed the image (the extra pixels are padding).
 
-Read next: ``examples/chapter.py`` (the chapter's numbers, printed by this package) and
-``docs/chapter.md`` (the walkthrough with the exercises answered).
+Read next: ``data.py``.
 """
 
 from __future__ import annotations

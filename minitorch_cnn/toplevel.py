@@ -1,7 +1,7 @@
 """PyTorch's top-level functions (``torch.max(x, 1)``, ``torch.flatten(x, 1)``): each is
 the Tensor method of the same name, called on the first argument.
 
-Read next: ``creation.py``.
+Read next: ``dtypes.py``.
 """
 
 from __future__ import annotations

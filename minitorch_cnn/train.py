@@ -22,7 +22,7 @@ checkpoint or data file ends the program with its one-line message (exit code 1)
 
 ``train_step`` and ``evaluate`` are reused by ``examples/compare_mlp_cnn.py`` and the tests.
 
-Read next: ``examples/compare_mlp_cnn.py`` (the chapter's MLP-vs-CNN exercise).
+Read next: ``gradcheck.py`` (how every backward in the package is checked).
 """
 
 from __future__ import annotations
@@ -210,7 +210,7 @@ def _parser() -> argparse.ArgumentParser:
         "--seed", type=_seed, default=0, help="initial weights and shuffling (default 0)"
     )
     parser.add_argument("--data-dir", default=None, help="MNIST directory (see data.load_mnist)")
-    parser.add_argument("--checkpoint", default=None, help="save an .npz here after each epoch")
+    parser.add_argument("--checkpoint", default=None, help="save a checkpoint here after each epoch")
     parser.add_argument("--resume", action="store_true", help="continue from --checkpoint")
     parser.add_argument(
         "--limit", type=_int_at_least_1, default=None, help="train on the first N images"

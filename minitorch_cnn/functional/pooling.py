@@ -1,6 +1,6 @@
 """Pooling: ``max_pool2d`` and ``avg_pool2d``.
 
-Read next: ``nn/module.py``.
+Read next: ``nn/__init__.py``.
 """
 
 from __future__ import annotations

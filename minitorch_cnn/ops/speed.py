@@ -11,6 +11,9 @@ each and says how to reproduce the figure).
    orientation and transposes the small result back (a square result counts as wide).
 
 Nothing here changes a value: each function returns what its one-line definition says.
+
+Read next: ``functional/__init__.py`` (the public functions); ``docs/performance.md`` has
+the figures.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ group's current rate (``StepLR`` multiplies it by ``gamma`` every ``step_size`` 
 a rate changed by hand carries on from there. Without such changes they equal the closed
 forms in their docstrings, which ``step(epoch)`` (deprecated in PyTorch) uses directly.
 
-Read next: ``../data.py``.
+Read next: ``summary.py``.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ array per batch, then the transform on the whole stack when ``transforms.batch_t
 recognises it (``ToTensor`` then ``Normalize``s, the usual recipe); any other transform, or a
 ``target_transform``, is applied sample by sample, exactly as torchvision does.
 
-Read next: ``examples/`` (programs that train on these batches).
+Read next: ``models.py``.
 """
 
 from __future__ import annotations
