@@ -39,7 +39,37 @@ from .dtypes import int32 as int  # noqa: A004
 from .gradcheck import gradcheck
 from .serialization import load, save
 from .tensor import Tensor, tensor
-from .toplevel import argmax, exp, flatten, log, max, mean, min, sum  # noqa: A004
+from .toplevel import (  # noqa: A004 -- PyTorch's names
+    abs,
+    arange,
+    argmax,
+    argmin,
+    cat,
+    clamp,
+    eq,
+    exp,
+    flatten,
+    from_numpy,
+    full,
+    log,
+    matmul,
+    max,
+    mean,
+    min,
+    mm,
+    ones_like,
+    permute,
+    randint,
+    relu,
+    reshape,
+    sqrt,
+    squeeze,
+    stack,
+    sum,
+    transpose,
+    unsqueeze,
+    zeros_like,
+)
 
 __version__ = "0.1.0"
 

@@ -210,7 +210,9 @@ def _parser() -> argparse.ArgumentParser:
         "--seed", type=_seed, default=0, help="initial weights and shuffling (default 0)"
     )
     parser.add_argument("--data-dir", default=None, help="MNIST directory (see data.load_mnist)")
-    parser.add_argument("--checkpoint", default=None, help="save a checkpoint here after each epoch")
+    parser.add_argument(
+        "--checkpoint", default=None, help="save a checkpoint here after each epoch"
+    )
     parser.add_argument("--resume", action="store_true", help="continue from --checkpoint")
     parser.add_argument(
         "--limit", type=_int_at_least_1, default=None, help="train on the first N images"

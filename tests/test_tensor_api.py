@@ -247,3 +247,21 @@ def test_no_grad_as_a_decorator_and_set_grad_enabled() -> None:
         assert (w * 2).requires_grad
     with torch.set_grad_enabled(False):
         assert not (w * 2).requires_grad
+
+
+def test_top_level_functions() -> None:
+    a = torch.tensor([[1.0, 2.0]], dtype=torch.float64, requires_grad=True)
+    b = torch.tensor([[3.0], [4.0]], dtype=torch.float64, requires_grad=True)
+    assert torch.cat([a, b.T], dim=0).tolist() == [[1.0, 2.0], [3.0, 4.0]]
+    assert torch.gradcheck(lambda x, y: torch.cat([x, y.T], 1), [a, b])
+    assert torch.stack([torch.ones(2), torch.zeros(2)], dim=1).tolist() == [[1, 0], [1, 0]]
+    assert torch.arange(3).tolist() == [0, 1, 2] and torch.arange(3).dtype == torch.int64
+    assert torch.arange(0, 1, 0.5).dtype == torch.float32
+    assert torch.full((2,), 1.5).tolist() == [1.5, 1.5] and torch.full((1,), 2).dtype == torch.int64
+    assert torch.zeros_like(a).shape == (1, 2) and torch.ones_like(a).dtype == torch.float64
+    r = torch.randint(0, 10, (50,))
+    assert r.dtype == torch.int64 and 0 <= r.min().item() and r.max().item() < 10
+    arr = np.zeros(3, dtype=np.float32)
+    assert torch.from_numpy(arr).numpy() is arr
+    assert torch.sum(torch.ones(2, 2), 0).tolist() == [2.0, 2.0]
+    assert torch.argmax(torch.tensor([1.0, 3.0, 2.0])).item() == 1

@@ -121,3 +121,17 @@ class TakeAlongAxis(Function):
         grad_x = np.zeros(ctx.input_shape, dtype=ctx.dtype)
         np.put_along_axis(grad_x, ctx.indices, grad_out, ctx.axis)
         return (grad_x,)
+
+
+class Concatenate(Function):
+    """``y = np.concatenate(xs, axis)``.  Each input's gradient is its slice of dL/dy along
+    ``axis``: the entries are only placed side by side."""
+
+    @staticmethod
+    def forward(ctx: Context, *xs: np.ndarray, axis: int = 0) -> np.ndarray:
+        ctx.axis, ctx.bounds = axis, np.cumsum([x.shape[axis] for x in xs])[:-1]
+        return np.concatenate(xs, axis=axis)
+
+    @staticmethod
+    def backward(ctx: Context, grad_out: np.ndarray) -> tuple:
+        return tuple(np.split(grad_out, ctx.bounds, axis=ctx.axis))
