@@ -3,8 +3,8 @@ r"""Max and average pooling: a reduction over each window of the strided view.
 Both ops read the windows of ``windows.windows`` one kernel tap at a time: tap (i, j) of
 every window at once is the strided slice ``x_pad[:, :, i::SH, j::SW]`` (cut to OH x OW), so
 a KH x KW pooling is KH*KW whole-array operations, never a loop over pixels. Both backwards
-are the one window adjoint (``windows.windows_adjoint``) applied to the gradient windows
-each derives.
+are the window adjoint (``windows.windows_adjoint``) of the gradient windows each derives;
+max pooling writes that adjoint's loop out, to make its one-hot windows a tap at a time.
 
 Read next: ``ops/speed.py`` (what makes the convolution fast), then ``functional/``.
 """
@@ -14,7 +14,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import Context, Function
-from .windows import pad2d, windows, windows_adjoint
+from .speed import in_layout_of
+from .windows import pad2d, tap_slices, windows, windows_adjoint
 
 
 def _first_real_tap(out_size, kernel_size, stride, padding) -> np.ndarray:
@@ -24,20 +25,6 @@ def _first_real_tap(out_size, kernel_size, stride, padding) -> np.ndarray:
     rows = np.maximum(0, PH - SH * np.arange(OH))[:, None]  # (OH, 1)
     cols = np.maximum(0, PW - SW * np.arange(OW))[None, :]  # (1, OW)
     return rows * KW + cols  # (OH, OW)
-
-
-class _WinnerGradients:
-    """``dL/dy[..., None, None] * [tap == winner]``, indexed like an (N, C, OH, OW, KH, KW)
-    array but computed one tap at a time when ``windows_adjoint`` asks for it: the whole
-    thing would be KH*KW times the output's size."""
-
-    def __init__(self, grad_out: np.ndarray, winner: np.ndarray, kernel_size: tuple[int, int]):
-        self.grad_out, self.winner, self.KW = grad_out, winner, kernel_size[1]
-        self.shape, self.dtype = grad_out.shape + tuple(kernel_size), grad_out.dtype
-
-    def __getitem__(self, index: tuple) -> np.ndarray:
-        i, j = index[-2:]
-        return self.grad_out * (self.winner == i * self.KW + j)  # (N, C, OH, OW)
 
 
 class MaxPool2d(Function):
@@ -50,7 +37,8 @@ class MaxPool2d(Function):
     row-major order from the window's first real pixel): a later tap wins only if strictly
     greater, so the first maximum wins ties; a NaN always wins (the output is NaN, and its
     gradient goes to the last NaN); a window whose real pixels are all -inf keeps its first
-    real pixel, never the padding.
+    real pixel, never the padding. Each real tap index is at least the first real one, so
+    "the last tap to take the lead" is a running maximum of tap indices: no branches.
 
     Backward: the max is locally a selection, y = x_pad[winner], so its gradient windows are
     dL/dy placed at each window's winning tap and zero elsewhere,
@@ -58,8 +46,11 @@ class MaxPool2d(Function):
         dL/dx_pad = windows_adjoint(dL/dy[..., None, None] * [tap == winner])  (N, C, Hp, Wp)
 
     -- one winner per window receives the whole gradient; overlapping windows that choose
-    the same pixel add up. Saved state: the winning tap per output (one byte for kernels up
-    to 16x16), not a copy of the windows.
+    the same pixel add up. The adjoint's loop over taps is written out here, making tap t's
+    gradient windows on the spot: stored whole they would be KH*KW times the output, and
+    non-overlapping windows (the usual 2x2 pooling) can then be written instead of added,
+    which halves max pooling's backward (``docs/performance.md``). Saved state: the winning
+    tap per output (one byte for kernels up to 16x16), not a copy of the windows.
     """
 
     @staticmethod
@@ -74,14 +65,21 @@ class MaxPool2d(Function):
         KH, KW = kernel_size
         x_pad = pad2d(x, padding, value=-np.inf)  # (N, C, Hp, Wp)  copy (x itself when no padding)
         taps = windows(x_pad, kernel_size, stride)  # (N, C, OH, OW, KH, KW)  view, no copy
-        out = np.full_like(taps[..., 0, 0], -np.inf)  # (N, C, OH, OW), in x's layout
-        winner = np.empty_like(out, dtype=np.min_scalar_type(KH * KW - 1))
-        winner[...] = _first_real_tap(out.shape[2:], kernel_size, stride, padding)
-        for t in range(KH * KW):
-            tap = taps[..., t // KW, t % KW]  # (N, C, OH, OW)  view
-            wins = (tap > out) | np.isnan(tap)
-            winner[wins] = t
+        out = taps[..., 0, 0].copy(order="K")  # (N, C, OH, OW), in x's layout: tap 0 leads
+        winner = np.zeros_like(out, dtype=np.min_scalar_type(KH * KW - 1))
+        if padding != (0, 0):  # tap 0 may be padding: start from each window's first real tap
+            out.fill(-np.inf)
+            winner[...] = _first_real_tap(out.shape[2:], kernel_size, stride, padding)
+        tap, wins, won = np.empty_like(out), np.empty_like(out, bool), np.empty_like(winner)
+        for t in range(1 if padding == (0, 0) else 0, KH * KW):
+            np.copyto(tap, taps[..., t // KW, t % KW])  # (N, C, OH, OW) contiguous copy
+            np.greater(tap, out, out=wins)  # strictly greater: an equal later tap loses
+            np.multiply(wins, won.dtype.type(t), out=won)  # t where tap t takes the lead
+            np.maximum(winner, won, out=winner)  # taps only take the lead in increasing t
             np.maximum(out, tap, out=out)  # propagates NaN, as PyTorch does
+        if np.isnan(out).any():  # rare: a window holding a NaN is won by its last NaN
+            for t in range(KH * KW):
+                winner[np.isnan(taps[..., t // KW, t % KW])] = t
         ctx.save_for_backward(winner)
         ctx.x_pad_shape, ctx.x_shape = x_pad.shape, x.shape
         ctx.kernel_size, ctx.stride, ctx.padding = kernel_size, stride, padding
@@ -90,12 +88,20 @@ class MaxPool2d(Function):
     @staticmethod
     def backward(ctx: Context, grad_out: np.ndarray) -> tuple:
         (winner,) = ctx.saved
-        KH, KW = ctx.kernel_size
+        (KH, KW), (SH, SW) = ctx.kernel_size, ctx.stride
         PH, PW = ctx.padding
         N, C, H, W = ctx.x_shape
-        grad_windows = _WinnerGradients(grad_out, winner, (KH, KW))
-        # (N, C, OH, OW, KH, KW): dL/dy at each window's winner, 0 elsewhere, one tap at a time
-        grad_x_pad = windows_adjoint(grad_windows, ctx.x_pad_shape, ctx.stride)
+        grad_out = in_layout_of(grad_out, winner)  # (N, C, OH, OW)  copy, unless alike
+        grad_x_pad = np.zeros_like(winner, dtype=grad_out.dtype, shape=ctx.x_pad_shape)
+        overlapping = SH < KH or SW < KW
+        for t in range(KH * KW):
+            # windows_adjoint, with tap t's gradient windows made on the spot
+            rows, cols = tap_slices(divmod(t, KW), grad_out.shape[2:], ctx.stride)
+            won = winner == t  # (N, C, OH, OW) windows whose max is tap t
+            if overlapping:  # a pixel can be tap t of one window and another tap of the next
+                grad_x_pad[:, :, rows, cols] += grad_out * won
+            else:  # each pixel lies in at most one window: write, no add
+                np.multiply(grad_out, won, out=grad_x_pad[:, :, rows, cols])
         return (grad_x_pad[:, :, PH : PH + H, PW : PW + W],)  # (N, C, H, W)  view, padding cropped
 
 

@@ -6,6 +6,8 @@ each and says how to reproduce the figure).
    (C, H, W, N) buffer. Elementwise ops and pooling keep whatever layout they are given
    (``np.empty_like`` and ``copy(order="K")`` follow the input), so the layout flows from one
    convolution to the next; every op reads any layout correctly, only the speed differs.
+   Where a gradient arrives in another layout (max pooling's, from a flatten), one copy
+   brings it to the saved layout (``in_layout_of``).
 2. *GEMM orientation*: a product that contracts a long axis into a small result runs faster
    in OpenBLAS when the result is at least as tall as wide; ``matmul_small_result`` picks the
    orientation and transposes the small result back (a square result counts as wide).
@@ -21,6 +23,17 @@ from __future__ import annotations
 import numpy as np
 
 BATCH_INNERMOST = (0, 1, 2, 4, 5, 3)  # (C, KH, KW, N, OH, OW) -> (C, KH, KW, OH, OW, N)
+
+
+def in_layout_of(array: np.ndarray, like: np.ndarray) -> np.ndarray:
+    """``array`` (``like``'s shape) copied into ``like``'s memory layout, unless it already
+    is: a gradient arriving batch-major (from a flatten) meets the layout its op saved, and
+    everything computed from the two then keeps that layout."""
+    if array.strides == like.strides and array.dtype.itemsize == like.dtype.itemsize:
+        return array
+    copy = np.empty_like(like, dtype=array.dtype)  # order="K": like's axis order
+    np.copyto(copy, array)
+    return copy
 
 
 def pad_batch_innermost(x: np.ndarray, padding: tuple[int, int]) -> np.ndarray:

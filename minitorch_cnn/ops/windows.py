@@ -210,8 +210,6 @@ def windows_adjoint(
     Parameters
     ----------
     grad_windows : np.ndarray, shape (N, C, OH, OW, KH, KW)
-        Or anything with ``shape`` that gives tap (i, j) as ``grad_windows[..., i, j]``
-        (max pooling computes its taps on demand instead of storing them all).
     input_shape : (N, C, H, W)
         Shape of the (padded) array the windows were taken from.
     stride, dilation : (int, int)
