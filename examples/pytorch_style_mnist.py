@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import argparse
 
-import minitorch_cnn.nn.functional as F
-from minitorch_cnn.optim.lr_scheduler import StepLR
-from minitorch_cnn.vision import datasets, transforms
-
 import minitorch_cnn as torch
 import minitorch_cnn.nn as nn
+import minitorch_cnn.nn.functional as F
 import minitorch_cnn.optim as optim
+from minitorch_cnn.optim.lr_scheduler import StepLR
+from minitorch_cnn.vision import datasets, transforms
 
 
 class Net(nn.Module):
