@@ -15,7 +15,26 @@ from __future__ import annotations
 
 from . import allocator, data, functional, init, models, nn, optim, utils, vision
 from .autograd import detect_anomaly, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
-from .creation import manual_seed, ones, rand, randn, zeros
+from .creation import (
+    arange,
+    empty,
+    empty_like,
+    eye,
+    from_numpy,
+    full,
+    full_like,
+    linspace,
+    ones,
+    ones_like,
+    rand,
+    rand_like,
+    randint,
+    randn,
+    randn_like,
+    randperm,
+    zeros,
+    zeros_like,
+)
 from .device import accelerator, backends, cuda, device
 from .dtypes import (
     bool_ as bool,  # noqa: A004 -- PyTorch's names
@@ -36,12 +55,12 @@ from .dtypes import (
 )
 from .dtypes import float32 as float  # noqa: A004
 from .dtypes import int32 as int  # noqa: A004
+from .generator import Generator, manual_seed
 from .gradcheck import gradcheck
 from .serialization import load, save
 from .tensor import Tensor, tensor
 from .toplevel import (  # noqa: A004 -- PyTorch's names
     abs,
-    arange,
     argmax,
     argmin,
     cat,
@@ -49,17 +68,13 @@ from .toplevel import (  # noqa: A004 -- PyTorch's names
     eq,
     exp,
     flatten,
-    from_numpy,
-    full,
     log,
     matmul,
     max,
     mean,
     min,
     mm,
-    ones_like,
     permute,
-    randint,
     relu,
     reshape,
     sqrt,
@@ -68,7 +83,6 @@ from .toplevel import (  # noqa: A004 -- PyTorch's names
     sum,
     transpose,
     unsqueeze,
-    zeros_like,
 )
 
 __version__ = "0.1.0"

@@ -1,58 +1,26 @@
-"""Tensor factories (``zeros``, ``ones``, ``rand``, ``randn``) and the default random generator.
+"""Tensor factories, as PyTorch's: ``zeros``, ``ones``, ``full``, ``arange``, the random ones
+and the ``*_like`` ones.
 
-All factories return float32, as in PyTorch. Random ones draw from an explicit
-``np.random.Generator``: pass ``generator=`` for full control, or seed the package's default
-generator with ``manual_seed`` (created on first use: importing the package draws nothing).
+Each takes PyTorch's keywords ``dtype``, ``device`` and ``requires_grad``. The default dtype
+is float32, as in PyTorch, except where PyTorch infers another one (``arange`` and ``full``
+of ints give int64, ``randint`` and ``randperm`` int64). The device can only be the CPU.
+Random factories draw from ``generator=`` or the package's default generator
+(``generator.py``).
 
 Read next: ``ops/elementwise.py``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import numpy as np
 
+from .device import require_cpu
+from .dtypes import as_dtype
+from .generator import resolve_generator
 from .tensor import Tensor
-
-_default_generator: np.random.Generator | None = None
-
-
-def default_generator() -> np.random.Generator:
-    """The generator random factories and initializers use when none is given."""
-    global _default_generator
-    if _default_generator is None:
-        _default_generator = np.random.default_rng()
-    return _default_generator
-
-
-def manual_seed(seed: int) -> np.random.Generator:
-    """Reseed the default generator (like ``torch.manual_seed``) and return it.
-
-    Parameters
-    ----------
-    seed : int
-        In [0, 2**64 - 1], the range of PyTorch's seeds. PyTorch also takes a negative seed
-        (-1 becomes 2**64 - 1), a float (truncated) or a numeric string; here those are
-        errors, so that a typo is never silently a different seed.
-
-    Raises
-    ------
-    TypeError
-        ``seed`` is not an int (a bool is not one either).
-    ValueError
-        ``seed`` is outside [0, 2**64 - 1].
-    """
-    check_seed(seed)
-    global _default_generator
-    _default_generator = np.random.default_rng(seed)
-    return _default_generator
-
-
-def check_seed(seed: object) -> None:
-    """The checks of ``manual_seed``, shared with the training program's ``--seed``."""
-    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
-        raise TypeError(f"seed must be an int, got {type(seed).__name__} {seed!r}")
-    if not 0 <= seed <= 2**64 - 1:
-        raise ValueError(f"seed must be in [0, 2**64 - 1], got {seed}")
 
 
 def _shape(shape: tuple) -> tuple[int, ...]:
@@ -64,39 +32,218 @@ def _shape(shape: tuple) -> tuple[int, ...]:
     return tuple(int(s) for s in dims)
 
 
-def resolve_generator(generator: np.random.Generator | None) -> np.random.Generator:
-    """``generator``, or the default one when None; anything else is a TypeError."""
-    if generator is None:
-        return default_generator()
-    if not isinstance(generator, np.random.Generator):
-        raise TypeError(
-            "generator must be a np.random.Generator (e.g. np.random.default_rng(0)) or None, "
-            f"got {type(generator).__name__} {generator!r}"
-        )
-    return generator
+def _make(
+    array: np.ndarray, dtype: Any, device: Any, requires_grad: bool, default: Any = np.float32
+) -> Tensor:
+    """Wrap a freshly made array as a tensor of ``dtype`` (``default`` when None)."""
+    require_cpu(device)
+    target = as_dtype(default if dtype is None else dtype)
+    return Tensor(array.astype(target, copy=False), requires_grad=requires_grad)
 
 
-def zeros(*shape: int, requires_grad: bool = False) -> Tensor:
-    """A float32 tensor of zeros."""
-    return Tensor(np.zeros(_shape(shape), dtype=np.float32), requires_grad=requires_grad)
+def _float_dtype(dtype: Any, what: str) -> Any:
+    if dtype is not None and as_dtype(dtype).kind != "f":
+        raise TypeError(f"{what} makes floating point tensors, got dtype {dtype!r}")
+    return dtype
 
 
-def ones(*shape: int, requires_grad: bool = False) -> Tensor:
-    """A float32 tensor of ones."""
-    return Tensor(np.ones(_shape(shape), dtype=np.float32), requires_grad=requires_grad)
+def zeros(*size: int, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """A tensor of zeros (float32 unless ``dtype`` says otherwise)."""
+    return _make(np.zeros(_shape(size)), dtype, device, requires_grad)
+
+
+def ones(*size: int, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """A tensor of ones (float32 unless ``dtype`` says otherwise)."""
+    return _make(np.ones(_shape(size)), dtype, device, requires_grad)
+
+
+def empty(*size: int, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """A tensor to be filled (here filled with zeros, so its values are never garbage)."""
+    return zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def full(
+    size: Sequence[int],
+    fill_value: float,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """A tensor of ``fill_value``: bool for a bool, int64 for an int, else float32."""
+    default = (
+        np.bool_
+        if isinstance(fill_value, (bool, np.bool_))
+        else np.int64
+        if isinstance(fill_value, (int, np.integer))
+        else np.float32
+    )
+    array = np.full(_shape((size,)), fill_value)
+    return _make(array, dtype, device, requires_grad, default)
+
+
+def arange(
+    start: float,
+    end: float | None = None,
+    step: float = 1,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """``start, start + step, ...`` below ``end`` (``arange(end)`` starts at 0): int64 when
+    all three are ints, float32 otherwise."""
+    if end is None:
+        start, end = 0, start
+    ints = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
+    if step == 0:
+        raise ValueError("arange: step must be nonzero")
+    array = np.arange(start, end, step, dtype=np.int64 if ints else np.float64)
+    return _make(array, dtype, device, requires_grad, np.int64 if ints else np.float32)
+
+
+def linspace(
+    start: float,
+    end: float,
+    steps: int,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """``steps`` evenly spaced values from ``start`` to ``end``, both included (float32)."""
+    if not isinstance(steps, (int, np.integer)) or isinstance(steps, bool) or steps < 0:
+        raise ValueError(f"linspace: steps must be a non-negative int, got {steps!r}")
+    return _make(np.linspace(start, end, int(steps)), dtype, device, requires_grad)
+
+
+def eye(
+    n: int,
+    m: int | None = None,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """The (n, m) identity matrix (m defaults to n)."""
+    rows, cols = _shape((n, n if m is None else m))
+    return _make(np.eye(rows, cols), dtype, device, requires_grad)
 
 
 def rand(
-    *shape: int, generator: np.random.Generator | None = None, requires_grad: bool = False
+    *size: int,
+    generator: Any = None,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
 ) -> Tensor:
-    """Float32 samples uniform in [0, 1)."""
-    rng = resolve_generator(generator)
-    return Tensor(rng.random(_shape(shape), dtype=np.float32), requires_grad=requires_grad)
+    """Samples uniform in [0, 1) (float32 unless ``dtype`` is another float)."""
+    target = as_dtype(_float_dtype(dtype, "rand") or np.float32)
+    array = resolve_generator(generator).random(_shape(size), dtype=target)
+    return _make(array, dtype, device, requires_grad)
 
 
 def randn(
-    *shape: int, generator: np.random.Generator | None = None, requires_grad: bool = False
+    *size: int,
+    generator: Any = None,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
 ) -> Tensor:
-    """Float32 samples from the standard normal distribution."""
-    rng = resolve_generator(generator)
-    return Tensor(rng.standard_normal(_shape(shape), dtype=np.float32), requires_grad=requires_grad)
+    """Samples from the standard normal distribution (float32 unless ``dtype`` says)."""
+    target = as_dtype(_float_dtype(dtype, "randn") or np.float32)
+    array = resolve_generator(generator).standard_normal(_shape(size), dtype=target)
+    return _make(array, dtype, device, requires_grad)
+
+
+def randint(
+    low: int,
+    high: int | None = None,
+    size: Sequence[int] | None = None,
+    generator: Any = None,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """int64 samples uniform in ``[low, high)``; ``randint(high, size)`` starts at 0, as in
+    PyTorch."""
+    if size is None:  # randint(high, size)
+        if high is None:
+            raise TypeError("randint() needs a size, e.g. randint(10, (3,))")
+        low, high, size = 0, low, high
+    if high <= low:
+        raise ValueError(f"randint: high ({high}) must be greater than low ({low})")
+    array = resolve_generator(generator).integers(low, high, size=_shape((size,)))
+    return _make(array, dtype, device, requires_grad, np.int64)
+
+
+def randperm(
+    n: int,
+    generator: Any = None,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """A random permutation of ``0 .. n-1`` (int64)."""
+    (n,) = _shape((n,))
+    array = resolve_generator(generator).permutation(n)
+    return _make(array, dtype, device, requires_grad, np.int64)
+
+
+def _like(
+    make: Any, input: Tensor, dtype: Any, device: Any, requires_grad: bool, *args: Any
+) -> Tensor:  # noqa: A002
+    return make(
+        *args, *input.shape, dtype=input.dtype if dtype is None else dtype, device=device,
+        requires_grad=requires_grad,
+    )  # fmt: skip
+
+
+def zeros_like(
+    input: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:  # noqa: A002
+    """Zeros of ``input``'s shape and (unless given) dtype."""
+    return _like(zeros, input, dtype, device, requires_grad)
+
+
+def ones_like(
+    input: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:  # noqa: A002
+    """Ones of ``input``'s shape and (unless given) dtype."""
+    return _like(ones, input, dtype, device, requires_grad)
+
+
+def empty_like(
+    input: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:  # noqa: A002
+    """A tensor of ``input``'s shape and dtype to be filled (filled with zeros)."""
+    return _like(empty, input, dtype, device, requires_grad)
+
+
+def rand_like(
+    input: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:  # noqa: A002
+    """``rand`` of ``input``'s shape and (unless given) dtype."""
+    return _like(rand, input, dtype, device, requires_grad)
+
+
+def randn_like(
+    input: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:  # noqa: A002
+    """``randn`` of ``input``'s shape and (unless given) dtype."""
+    return _like(randn, input, dtype, device, requires_grad)
+
+
+def full_like(
+    input: Tensor,
+    fill_value: float,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:  # noqa: A002
+    """``fill_value`` in ``input``'s shape and (unless given) dtype."""
+    dtype = input.dtype if dtype is None else dtype
+    return full(input.shape, fill_value, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def from_numpy(array: np.ndarray) -> Tensor:
+    """A tensor sharing ``array``'s memory and dtype."""
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"from_numpy expects an np.ndarray, got {type(array).__name__}")
+    return Tensor(array)

@@ -31,8 +31,8 @@ from typing import BinaryIO
 
 import numpy as np
 
-from .creation import default_generator
 from .download import fetch
+from .generator import default_generator
 
 #: Base URLs tried in order; each serves ``<name>.gz``. Tests point this at a local server.
 MNIST_MIRRORS: tuple[str, ...] = (

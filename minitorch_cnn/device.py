@@ -5,7 +5,7 @@ else "cpu")`` and move models and batches with ``.to(device)``. Here ``cuda.is_a
 and ``accelerator.is_available()`` are False, ``device("cpu")`` is the one device, and
 ``device("cuda")`` (or ``.cuda()``, ``.to("mps")``) is a clear error.
 
-Read next: ``creation.py``.
+Read next: ``generator.py``.
 """
 
 from __future__ import annotations
@@ -49,6 +49,13 @@ def is_device(value: Any) -> bool:
         device(value)  # raises for anything but the CPU
         return True
     return False
+
+
+def require_cpu(value: Any) -> None:
+    """Accept a factory's ``device=`` argument: None, ``"cpu"`` or ``device("cpu")``;
+    any other device is the error ``device()`` gives, anything else a TypeError."""
+    if value is not None and not is_device(value):
+        raise TypeError(f"device must be a device or a string such as 'cpu', got {value!r}")
 
 
 class _NoAccelerator:

@@ -64,12 +64,8 @@ def type_name(dtype: np.dtype) -> str:
 def as_array(data: Any, dtype: Any = None, python_floats: bool = False) -> np.ndarray:
     """User data as an ndarray by the rules above (``python_floats``: Python data becomes
     float32 whatever it holds, the ``Tensor`` class's rule)."""
-    from .tensor import Tensor
-
-    if isinstance(data, Tensor):
-        array = data._data
-    elif isinstance(data, np.ndarray):
-        array = np.asarray(data)  # an np.matrix becomes a plain ndarray (no copy)
+    if isinstance(data, np.ndarray) or hasattr(data, "__array__"):
+        array = np.asarray(data)  # a Tensor's own array; an np.matrix becomes a plain ndarray
     elif isinstance(data, (numbers.Number, np.generic, list, tuple)):
         array = _from_python(data)
         if dtype is None and not isinstance(data, np.generic):

@@ -77,6 +77,10 @@ class Tensor(TensorMethods):
         out._requires_grad = ctx is not None
         return out
 
+    def _new(self, array: np.ndarray) -> Tensor:
+        """A new tensor outside the graph holding ``array`` (comparisons, argmax, operands)."""
+        return Tensor(array)
+
     def _sharing(self) -> Tensor:
         """A tensor outside the graph with the same values and the same version counter."""
         out = Tensor._from_op(self._data, None)
@@ -251,7 +255,7 @@ class Tensor(TensorMethods):
 
     def uniform_(self, a: float = 0.0, b: float = 1.0, generator: Any = None) -> Tensor:
         """Fill with samples uniform on ``[a, b)`` (the default generator unless given)."""
-        from .creation import resolve_generator
+        from .generator import resolve_generator
 
         unit = resolve_generator(generator).random(self.shape)
         self._in_place("uniform_")[...] = unit * (b - a) + a
@@ -259,7 +263,7 @@ class Tensor(TensorMethods):
 
     def normal_(self, mean: float = 0.0, std: float = 1.0, generator: Any = None) -> Tensor:
         """Fill with samples from N(mean, std**2)."""
-        from .creation import resolve_generator
+        from .generator import resolve_generator
 
         draw = resolve_generator(generator).standard_normal(self.shape)
         self._in_place("normal_")[...] = draw * std + mean
@@ -398,8 +402,16 @@ class Tensor(TensorMethods):
     is_cuda = False
 
 
-def tensor(data: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:
-    """Create a ``Tensor``, inferring the dtype from Python data as ``torch.tensor`` does.
+def tensor(
+    data: Any,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    pin_memory: bool = False,
+) -> Tensor:
+    """Create a ``Tensor``, inferring the dtype from Python data as ``torch.tensor`` does
+    (``device`` can only be the CPU; ``pin_memory`` is accepted and means nothing here).
 
     Examples
     --------
@@ -407,4 +419,5 @@ def tensor(data: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:
     >>> mt.tensor([1.5, 2.0]).dtype, mt.tensor([1, 2]).dtype, mt.tensor([True]).dtype
     (dtype('float32'), dtype('int64'), dtype('bool'))
     """
+    devices.require_cpu(device)
     return Tensor(as_array(data, dtype), requires_grad=requires_grad)

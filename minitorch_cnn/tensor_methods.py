@@ -22,7 +22,7 @@ from .ops import elementwise, matmul, reduce
 from .ops import shape as shape_ops
 
 if TYPE_CHECKING:
-    from .tensor import Tensor
+    from typing_extensions import Self  # the Tensor class these methods are mixed into
 
 MinMax = namedtuple("MinMax", ["values", "indices"])  # torch.return_types.max
 
@@ -51,10 +51,9 @@ def _dims(dim: Any, axis: Any) -> Any:
 
 def normalize_index(index: Any) -> Any:
     """Replace Tensors and lists inside an index by ndarrays, so NumPy sees a plain index."""
-    from .tensor import Tensor
 
     def one(item: Any) -> Any:
-        if isinstance(item, Tensor):
+        if isinstance(item, TensorMethods):
             return item._data
         if isinstance(item, list):
             return np.asarray(item)
@@ -71,46 +70,47 @@ def _shape_args(args: tuple) -> tuple[int, ...]:
 
 
 class TensorMethods:
-    """Mixed into ``Tensor``: everything here is computed by ops, nothing stored."""
+    """Mixed into ``Tensor``: everything here is computed by ops, nothing stored. ``Self``
+    in the annotations is that ``Tensor`` class."""
 
     _data: np.ndarray
+
+    def _new(self, array: np.ndarray) -> Self:
+        """A new tensor outside the graph holding ``array`` (``Tensor`` defines it)."""
+        raise NotImplementedError
 
     # NumPy meets a tensor: arithmetic and comparisons give tensors (``array * t`` is
     # ``t.__rmul__(array)``), any other ufunc is applied to the array and gives an array.
     __array_priority__ = 1000
 
     def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
-        from .tensor import Tensor
-
         if method == "__call__" and ufunc in _UFUNC_OPERATORS and not kwargs:
             a, b = inputs
             name, reflected = _UFUNC_OPERATORS[ufunc]
-            return getattr(a, name)(b) if isinstance(a, Tensor) else getattr(b, reflected)(a)
-        arrays = [x._data if isinstance(x, Tensor) else x for x in inputs]
+            return getattr(a, name)(b) if isinstance(a, TensorMethods) else getattr(b, reflected)(a)
+        arrays = [x._data if isinstance(x, TensorMethods) else x for x in inputs]
         return getattr(ufunc, method)(*arrays, **kwargs)
 
     # ----- operands and PyTorch's type promotion --------------------------------------
-    def _operand(self, other: Any) -> Tensor:
+    def _operand(self, other: Any) -> Self:
         """``other`` as a Tensor; scalars take this tensor's dtype so they never upcast."""
-        from .tensor import Tensor
-
-        if isinstance(other, Tensor):
+        if isinstance(other, TensorMethods):
             return other
         if isinstance(other, (numbers.Number, np.generic)) or (
             isinstance(other, np.ndarray) and other.ndim == 0
         ):
             if self.dtype.kind == "f":
-                return Tensor(np.asarray(other, dtype=self.dtype))
+                return self._new(np.asarray(other, dtype=self.dtype))
             if isinstance(other, (float, np.floating)) or np.asarray(other).dtype.kind == "f":
-                return Tensor(np.asarray(other, dtype=np.float32))
-            return Tensor(np.asarray(other))
+                return self._new(np.asarray(other, dtype=np.float32))
+            return self._new(np.asarray(other))
         if isinstance(other, (np.ndarray, list, tuple)):
-            return Tensor(np.asarray(other))
+            return self._new(np.asarray(other))
         raise TypeError(
             f"expected a Tensor, np.ndarray or number as operand, got {type(other).__name__}"
         )
 
-    def _operands(self, other: Any, true_division: bool = False) -> tuple[Tensor, Tensor]:
+    def _operands(self, other: Any, true_division: bool = False) -> tuple[Self, Self]:
         """``(self, other)`` as Tensors, an int/bool one cast to the float one's dtype (to
         float32 when both are ints and this is a true division)."""
         a, b = self, self._operand(other)
@@ -122,97 +122,95 @@ class TensorMethods:
             a, b = a.type(np.float32), b.type(np.float32)
         return a, b
 
-    def __add__(self, other: Any) -> Tensor:
+    def __add__(self, other: Any) -> Self:
         return elementwise.Add.apply(*self._operands(other))
 
-    def __radd__(self, other: Any) -> Tensor:
+    def __radd__(self, other: Any) -> Self:
         return elementwise.Add.apply(*reversed(self._operands(other)))
 
-    def __sub__(self, other: Any) -> Tensor:
+    def __sub__(self, other: Any) -> Self:
         return elementwise.Sub.apply(*self._operands(other))
 
-    def __rsub__(self, other: Any) -> Tensor:
+    def __rsub__(self, other: Any) -> Self:
         return elementwise.Sub.apply(*reversed(self._operands(other)))
 
-    def __mul__(self, other: Any) -> Tensor:
+    def __mul__(self, other: Any) -> Self:
         return elementwise.Mul.apply(*self._operands(other))
 
-    def __rmul__(self, other: Any) -> Tensor:
+    def __rmul__(self, other: Any) -> Self:
         return elementwise.Mul.apply(*reversed(self._operands(other)))
 
-    def __truediv__(self, other: Any) -> Tensor:
+    def __truediv__(self, other: Any) -> Self:
         return elementwise.Div.apply(*self._operands(other, true_division=True))
 
-    def __rtruediv__(self, other: Any) -> Tensor:
+    def __rtruediv__(self, other: Any) -> Self:
         return elementwise.Div.apply(*reversed(self._operands(other, true_division=True)))
 
-    def __pow__(self, other: Any) -> Tensor:
+    def __pow__(self, other: Any) -> Self:
         return elementwise.Pow.apply(*self._operands(other))
 
-    def __rpow__(self, other: Any) -> Tensor:
+    def __rpow__(self, other: Any) -> Self:
         return elementwise.Pow.apply(*reversed(self._operands(other)))
 
-    def __matmul__(self, other: Any) -> Tensor:
+    def __matmul__(self, other: Any) -> Self:
         return matmul.MatMul.apply(*self._operands(other))
 
-    def __rmatmul__(self, other: Any) -> Tensor:
+    def __rmatmul__(self, other: Any) -> Self:
         return matmul.MatMul.apply(*reversed(self._operands(other)))
 
-    def __neg__(self) -> Tensor:
+    def __neg__(self) -> Self:
         return elementwise.Neg.apply(self)
 
-    def __abs__(self) -> Tensor:
+    def __abs__(self) -> Self:
         return elementwise.Abs.apply(self)
 
     add, sub, mul, div, matmul, mm = __add__, __sub__, __mul__, __truediv__, __matmul__, __matmul__
     neg, abs, pow = __neg__, __abs__, __pow__
 
     # ----- comparisons: bool tensors, outside the graph -------------------------------
-    def _compare(self, ufunc: Any, other: Any) -> Tensor:
-        from .tensor import Tensor
-
+    def _compare(self, ufunc: Any, other: Any) -> Self:
         a, b = self._operands(other)
-        return Tensor(ufunc(a._data, b._data))
+        return self._new(ufunc(a._data, b._data))
 
-    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
+    def __eq__(self, other: Any) -> Self:  # type: ignore[override]
         return self._compare(np.equal, other)
 
-    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
+    def __ne__(self, other: Any) -> Self:  # type: ignore[override]
         return self._compare(np.not_equal, other)
 
-    def __lt__(self, other: Any) -> Tensor:
+    def __lt__(self, other: Any) -> Self:
         return self._compare(np.less, other)
 
-    def __le__(self, other: Any) -> Tensor:
+    def __le__(self, other: Any) -> Self:
         return self._compare(np.less_equal, other)
 
-    def __gt__(self, other: Any) -> Tensor:
+    def __gt__(self, other: Any) -> Self:
         return self._compare(np.greater, other)
 
-    def __ge__(self, other: Any) -> Tensor:
+    def __ge__(self, other: Any) -> Self:
         return self._compare(np.greater_equal, other)
 
     __hash__ = object.__hash__  # hashable by identity, as PyTorch's tensors
     eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
 
     # ----- elementwise functions ------------------------------------------------------
-    def exp(self) -> Tensor:
+    def exp(self) -> Self:
         """``e ** x`` elementwise."""
         return elementwise.Exp.apply(self)
 
-    def log(self) -> Tensor:
+    def log(self) -> Self:
         """Natural log elementwise (``-inf`` at 0, ``nan`` below, as in NumPy)."""
         return elementwise.Log.apply(self)
 
-    def relu(self) -> Tensor:
+    def relu(self) -> Self:
         """``max(x, 0)`` elementwise; the gradient at 0 is 0."""
         return elementwise.ReLU.apply(self)
 
-    def sqrt(self) -> Tensor:
+    def sqrt(self) -> Self:
         """``x ** 0.5`` elementwise."""
         return self**0.5
 
-    def clamp(self, min: float | None = None, max: float | None = None) -> Tensor:  # noqa: A002
+    def clamp(self, min: float | None = None, max: float | None = None) -> Self:  # noqa: A002
         return elementwise.Clamp.apply(self, low=min, high=max)
 
     clip = clamp
@@ -229,9 +227,7 @@ class TensorMethods:
     def max(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims=None):
         """``max()``: the largest entry (ties share the gradient). ``max(dim)``:
         ``(values, indices)`` along ``dim``, the gradient going to each index."""
-        from .tensor import Tensor
-
-        if isinstance(dim, Tensor):  # torch.max(a, b): elementwise
+        if isinstance(dim, TensorMethods):  # torch.max(a, b): elementwise
             return self._compare(np.maximum, dim)
         keep = keepdim if keepdims is None else keepdims
         if dim is None:  # NumPy's axis= spelling keeps the values-only reduction
@@ -248,25 +244,19 @@ class TensorMethods:
         values, indices = (-self).max(dim, keepdim)
         return MinMax(-values, indices)
 
-    def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
-        from .tensor import Tensor
-
+    def argmax(self, dim: int | None = None, keepdim: bool = False) -> Self:
         if dim is None:
-            return Tensor(np.asarray(self._data.argmax()))
-        return Tensor(self._data.argmax(axis=dim, keepdims=keepdim))
+            return self._new(np.asarray(self._data.argmax()))
+        return self._new(self._data.argmax(axis=dim, keepdims=keepdim))
 
-    def argmin(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    def argmin(self, dim: int | None = None, keepdim: bool = False) -> Self:
         return (-self).argmax(dim, keepdim)
 
-    def all(self) -> Tensor:
-        from .tensor import Tensor
+    def all(self) -> Self:
+        return self._new(np.asarray(self._data.all()))
 
-        return Tensor(np.asarray(self._data.all()))
-
-    def any(self) -> Tensor:
-        from .tensor import Tensor
-
-        return Tensor(np.asarray(self._data.any()))
+    def any(self) -> Self:
+        return self._new(np.asarray(self._data.any()))
 
     # ----- sizes ----------------------------------------------------------------------
     @property
@@ -294,42 +284,42 @@ class TensorMethods:
     nelement, ndimension = numel, dim
 
     # ----- shape ----------------------------------------------------------------------
-    def reshape(self, *shape: int) -> Tensor:
+    def reshape(self, *shape: int) -> Self:
         return shape_ops.Reshape.apply(self, shape=_shape_args(shape))
 
     view = reshape
 
-    def view_as(self, other: Tensor) -> Tensor:
+    def view_as(self, other: Self) -> Self:
         return self.reshape(other.shape)
 
-    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Self:
         if self.ndim == 0:
             return self.reshape(1)
         start, end = start_dim % self.ndim, end_dim % self.ndim
         return self.reshape(*self.shape[:start], -1, *self.shape[end + 1 :])
 
-    def permute(self, *dims: int) -> Tensor:
+    def permute(self, *dims: int) -> Self:
         return shape_ops.Transpose.apply(self, axes=_shape_args(dims))
 
-    def transpose(self, dim0: int, dim1: int) -> Tensor:
+    def transpose(self, dim0: int, dim1: int) -> Self:
         axes = list(range(self.ndim))
         axes[dim0], axes[dim1] = axes[dim1], axes[dim0]
         return self.permute(*axes)
 
-    def t(self) -> Tensor:
+    def t(self) -> Self:
         if self.ndim > 2:
             raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, got {self.ndim}")
         return self.permute(*reversed(range(self.ndim)))
 
     @property
-    def T(self) -> Tensor:  # noqa: N802 -- PyTorch's name
+    def T(self) -> Self:  # noqa: N802 -- PyTorch's name
         return self.permute(*reversed(range(self.ndim)))
 
-    def unsqueeze(self, dim: int) -> Tensor:
+    def unsqueeze(self, dim: int) -> Self:
         dim = dim % (self.ndim + 1)
         return self.reshape(*self.shape[:dim], 1, *self.shape[dim:])
 
-    def squeeze(self, dim: int | None = None) -> Tensor:
+    def squeeze(self, dim: int | None = None) -> Self:
         if dim is None:
             return self.reshape(*(n for n in self.shape if n != 1))
         dim = dim % max(self.ndim, 1)
@@ -337,6 +327,6 @@ class TensorMethods:
             return self
         return self.reshape(*self.shape[:dim], *self.shape[dim + 1 :])
 
-    def __getitem__(self, index: Any) -> Tensor:
+    def __getitem__(self, index: Any) -> Self:
         """``t[index]``: ints, slices, None, ``...`` and int or bool arrays, as in NumPy."""
         return shape_ops.GetItem.apply(self, index=normalize_index(index))

@@ -1,6 +1,6 @@
 """PyTorch's top-level functions: ``torch.max(x, 1)``, ``torch.flatten(x, 1)`` and the like
 are the Tensor method of the same name, called on the first argument; ``cat``/``stack`` join
-tensors; the ``*_like``, ``arange``, ``full``, ``randint`` and ``from_numpy`` factories.
+tensors. (The factories, ``zeros`` to ``randperm``, are in ``creation.py``.)
 
 Read next: ``dtypes.py``.
 """
@@ -10,9 +10,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
-
-from .creation import default_generator
 from .ops.shape import Concatenate
 from .tensor import Tensor, tensor
 
@@ -64,40 +61,3 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     if not tensors:
         raise ValueError("stack() expects a non-empty sequence of tensors")
     return cat([t.unsqueeze(dim) for t in tensors], dim)
-
-
-def from_numpy(array: np.ndarray) -> Tensor:
-    """A tensor sharing ``array``'s memory and dtype."""
-    if not isinstance(array, np.ndarray):
-        raise TypeError(f"from_numpy expects an np.ndarray, got {type(array).__name__}")
-    return Tensor(array)
-
-
-def zeros_like(input: Tensor, dtype: Any = None) -> Tensor:  # noqa: A002
-    return Tensor(np.zeros(input.shape, dtype=dtype or input.dtype))
-
-
-def ones_like(input: Tensor, dtype: Any = None) -> Tensor:  # noqa: A002
-    return Tensor(np.ones(input.shape, dtype=dtype or input.dtype))
-
-
-def full(size: Sequence[int], fill_value: float, dtype: Any = None) -> Tensor:
-    """A tensor of ``fill_value`` (float32 for a float, int64 for an int, as PyTorch)."""
-    default = np.float32 if isinstance(fill_value, float) else None
-    return tensor(np.full(tuple(size), fill_value, dtype=dtype or default))
-
-
-def arange(start: float, end: float | None = None, step: float = 1, dtype: Any = None) -> Tensor:
-    """``start, start + step, ...`` below ``end``: int64 for ints, float32 otherwise."""
-    if end is None:
-        start, end = 0, start
-    ints = all(isinstance(v, int) for v in (start, end, step))
-    return Tensor(np.arange(start, end, step, dtype=dtype or (np.int64 if ints else np.float32)))
-
-
-def randint(low: int, high: int | None = None, size: Sequence[int] = (), generator=None) -> Tensor:
-    """int64 samples uniform in ``[low, high)`` (``randint(high, size)`` as PyTorch)."""
-    if high is None:
-        low, high = 0, low
-    rng = generator or default_generator()
-    return Tensor(rng.integers(low, high, size=tuple(size), dtype=np.int64))

@@ -42,7 +42,7 @@ import numpy as np
 from . import allocator, data, functional, models, nn, optim
 from .autograd import no_grad
 from .checkpoint import load_checkpoint, save_checkpoint
-from .creation import check_seed
+from .generator import check_seed
 from .tensor import Tensor
 
 MODELS = {"mnistconvnet": models.MNISTConvNet, "simplecnn": models.SimpleCNN, "mlp": models.MLP}

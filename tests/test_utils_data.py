@@ -190,7 +190,7 @@ def test_a_dataset_of_arrays_and_ints_fetched_item_by_item() -> None:
         (
             {"generator": np.random.RandomState(0)},
             TypeError,
-            "generator must be a np.random.Generator",
+            "generator must be a minitorch_cnn.Generator, a np.random.Generator",
         ),
     ],
 )

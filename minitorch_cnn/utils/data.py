@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from ..creation import resolve_generator
+from ..generator import resolve_generator
 from ..tensor import Tensor
 
 
