@@ -24,7 +24,8 @@ from . import autograd
 from . import device as devices
 from .dtypes import as_array, as_dtype, type_name
 from .ops import elementwise
-from .tensor_methods import TensorMethods, normalize_index
+from .tensor_extras import TensorExtras
+from .tensor_methods import normalize_index
 
 
 class _Version:
@@ -37,7 +38,7 @@ class _Version:
         self.value = 0
 
 
-class Tensor(TensorMethods):
+class Tensor(TensorExtras):
     """An n-dimensional array that can record the operations applied to it.
 
     Parameters
@@ -232,6 +233,31 @@ class Tensor(TensorMethods):
         """``self /= other`` in place (outside the graph)."""
         self._in_place("div_")[...] /= np.asarray(other)
         return self
+
+    def pow_(self, exponent: Any) -> Tensor:
+        """``self **= exponent`` in place (outside the graph)."""
+        self._in_place("pow_")[...] **= np.asarray(exponent)
+        return self
+
+    # ``x += y`` and friends: in place (``param -= lr * param.grad`` under no_grad updates
+    # the parameter itself). A result inside a recorded graph is not rewritten: the operator
+    # gives a new node instead, which is what the name then refers to.
+    def _augmented(self, in_place: str, operator: str, other: Any) -> Tensor:
+        if self._ctx is not None and autograd.is_grad_enabled():
+            return getattr(self, operator)(other)
+        return getattr(self, in_place)(other)
+
+    def __iadd__(self, other: Any) -> Tensor:
+        return self._augmented("add_", "__add__", other)
+
+    def __isub__(self, other: Any) -> Tensor:
+        return self._augmented("sub_", "__sub__", other)
+
+    def __imul__(self, other: Any) -> Tensor:
+        return self._augmented("mul_", "__mul__", other)
+
+    def __itruediv__(self, other: Any) -> Tensor:
+        return self._augmented("div_", "__truediv__", other)
 
     def copy_(self, src: Any) -> Tensor:
         """Write ``src``'s values (broadcast, cast to self's dtype) into self."""

@@ -247,3 +247,51 @@ class Cast(Function):
     @staticmethod
     def backward(ctx: Context, grad_out: np.ndarray) -> tuple:
         return (grad_out,)
+
+
+class Sin(Function):
+    """``y = sin(x)``.  dL/dx = dL/dy * cos(x)."""
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray) -> np.ndarray:
+        ctx.save_for_backward(x)
+        return np.sin(x)
+
+    @staticmethod
+    def backward(ctx: Context, grad_out: np.ndarray) -> tuple:
+        (x,) = ctx.saved
+        return (grad_out * np.cos(x),)
+
+
+class Cos(Function):
+    """``y = cos(x)``.  dL/dx = -dL/dy * sin(x)."""
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray) -> np.ndarray:
+        ctx.save_for_backward(x)
+        return np.cos(x)
+
+    @staticmethod
+    def backward(ctx: Context, grad_out: np.ndarray) -> tuple:
+        (x,) = ctx.saved
+        return (-grad_out * np.sin(x),)
+
+
+class Where(Function):
+    """``y = a where condition else b`` (``condition`` a bool array, not differentiated).
+
+    Each output entry is a copy of one input's entry, so its gradient goes to that input:
+    dL/da = dL/dy where condition, else 0;  dL/db = dL/dy where not condition, else 0.
+    (``masked_fill`` is ``where(mask, value, x)``.)
+    """
+
+    @staticmethod
+    def forward(ctx: Context, a: np.ndarray, b: np.ndarray, condition=None) -> np.ndarray:
+        a, b = _operands("where(condition, a, b) (Where)", a, b)
+        ctx.condition = condition
+        return np.where(condition, a, b)
+
+    @staticmethod
+    def backward(ctx: Context, grad_out: np.ndarray) -> tuple:
+        zero = np.zeros((), dtype=grad_out.dtype)
+        return np.where(ctx.condition, grad_out, zero), np.where(ctx.condition, zero, grad_out)

@@ -135,3 +135,50 @@ class Concatenate(Function):
     @staticmethod
     def backward(ctx: Context, grad_out: np.ndarray) -> tuple:
         return tuple(np.split(grad_out, ctx.bounds, axis=ctx.axis))
+
+
+class Expand(Function):
+    """``y = np.broadcast_to(x, shape)``: a read-only view repeating x along length-1 axes.
+
+    Every copy of an entry sends its gradient back, so dL/dx is dL/dy summed over the
+    repeated axes -- exactly what the engine's ``unbroadcast`` does, so backward passes
+    dL/dy on unchanged.
+    """
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray, shape: tuple = ()) -> np.ndarray:
+        try:
+            return np.broadcast_to(x, shape)  # view, no copy
+        except ValueError:
+            raise ValueError(f"cannot expand a tensor of shape {x.shape} to {shape}") from None
+
+    @staticmethod
+    def backward(ctx: Context, grad_out: np.ndarray) -> tuple:
+        return (grad_out,)
+
+
+class Repeat(Function):
+    """``y = np.tile(x, repeats)``: x copied ``repeats[i]`` times along axis i.
+
+    With x of shape (s0, s1, ...) (padded with leading 1s to len(repeats)), y reshaped to
+    (r0, s0, r1, s1, ...) holds one copy per (r0, r1, ...); dL/dx sums dL/dy over the copies:
+    the sum of that reshape over the r axes.
+    """
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray, repeats: tuple = ()) -> np.ndarray:
+        if len(repeats) < x.ndim:
+            raise ValueError(
+                f"repeat needs at least one count per dimension ({x.ndim}), got {repeats}"
+            )
+        ctx.input_shape = x.shape
+        return np.tile(x, repeats)
+
+    @staticmethod
+    def backward(ctx: Context, grad_out: np.ndarray) -> tuple:
+        sizes = (1,) * (grad_out.ndim - len(ctx.input_shape)) + ctx.input_shape
+        counts = [n // s for n, s in zip(grad_out.shape, sizes)]
+        split = grad_out.reshape([d for pair in zip(counts, sizes) for d in pair])
+        # (r0, s0, r1, s1, ...)  view
+        grad_x = split.sum(axis=tuple(range(0, split.ndim, 2)))  # (s0, s1, ...)
+        return (grad_x.reshape(ctx.input_shape),)

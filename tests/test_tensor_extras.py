@@ -1,0 +1,139 @@
+"""The wider Tensor API (statistics, where/masked_fill, expand/repeat, split, gather, sort,
+new_*, in-place operators): values by hand, every differentiable one gradchecked.
+
+Read next: ``tests/test_creation.py``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import minitorch_cnn as mt
+from minitorch_cnn.testing import distinct_arrays
+
+X = [[1.0, 5.0, 3.0], [4.0, 2.0, 6.0]]
+
+
+def test_statistics_by_hand() -> None:
+    x = mt.tensor(X)
+    assert x.var().item() == pytest.approx(17.5 / 5)  # mean 3.5, squares sum 17.5, n - 1 = 5
+    assert x.var(unbiased=False).item() == pytest.approx(17.5 / 6)
+    assert x.var(correction=0).item() == pytest.approx(17.5 / 6)
+    np.testing.assert_allclose(x.var(dim=1).numpy(), [4.0, 4.0])
+    np.testing.assert_allclose(x.std(dim=1, keepdim=True).numpy(), [[2.0], [2.0]])
+    assert x.norm().item() == pytest.approx(np.sqrt(91.0))
+    assert x.norm(p=1).item() == pytest.approx(21.0)
+    np.testing.assert_allclose(x.norm(dim=1).numpy(), [np.sqrt(35), np.sqrt(56)], rtol=1e-6)
+    np.testing.assert_allclose(x.amax(dim=0).numpy(), [4, 5, 6])
+    np.testing.assert_allclose(x.amin(dim=1).numpy(), [1, 2])
+    np.testing.assert_allclose(x.logsumexp(dim=1).numpy(), np.log(np.exp(X).sum(axis=1)), rtol=1e-6)
+    big = mt.tensor([1000.0, 1000.0])
+    assert big.logsumexp(0).item() == pytest.approx(1000 + np.log(2))  # no overflow
+
+
+def test_where_masked_fill_maximum() -> None:
+    x = mt.tensor(X)
+    np.testing.assert_array_equal(x.masked_fill(x > 3, 0.0).numpy(), [[1, 0, 3], [0, 2, 0]])
+    np.testing.assert_array_equal(mt.where(x > 3, x, mt.zeros(1)).numpy(), [[0, 5, 0], [4, 0, 6]])
+    a = mt.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    b = mt.tensor([1.0, 1.0, 4.0], requires_grad=True)
+    a.maximum(b).sum().backward()
+    np.testing.assert_array_equal(a.grad.numpy(), [0.5, 1, 0])  # a tie shares the gradient
+    np.testing.assert_array_equal(b.grad.numpy(), [0.5, 0, 1])
+    np.testing.assert_array_equal(mt.minimum(a, b).detach().numpy(), [1, 1, 3])
+    assert (~(x > 3)).dtype == np.bool_
+    assert mt.tensor([np.nan, 1.0]).isnan().tolist() == [True, False]
+
+
+def test_shape_methods_by_hand() -> None:
+    x = mt.tensor(X)
+    assert x.repeat(2, 1).shape == (4, 3)
+    np.testing.assert_array_equal(x.repeat(1, 2).numpy()[0], [1, 5, 3, 1, 5, 3])
+    assert x[0:1].expand(3, -1).shape == (3, 3)
+    assert [t.shape for t in x.split(2, dim=1)] == [(2, 2), (2, 1)]
+    assert [t.shape for t in x.split([1, 2], dim=1)] == [(2, 1), (2, 2)]
+    assert [t.shape for t in x.chunk(2, dim=1)] == [(2, 2), (2, 1)]
+    assert [t.tolist() for t in x.unbind(0)] == X
+    np.testing.assert_array_equal(x.index_select(1, [2, 0]).numpy(), [[3, 1], [6, 4]])
+    np.testing.assert_array_equal(x.gather(1, [[0, 0], [2, 1]]).numpy(), [[1, 1], [6, 2]])
+    values, indices = x.topk(2, dim=1)
+    np.testing.assert_array_equal(values.numpy(), [[5, 3], [6, 4]])
+    np.testing.assert_array_equal(indices.numpy(), [[1, 2], [2, 0]])
+    values, indices = x.sort(dim=1, descending=True)
+    np.testing.assert_array_equal(indices.numpy(), [[1, 2, 0], [2, 0, 1]])
+    assert mt.tensor([1.0, 2.0]).dot(mt.tensor([3.0, 4.0])).item() == 11.0
+    with pytest.raises(ValueError, match="split sizes"):
+        x.split([1, 1], dim=1)
+
+
+def test_new_tensors_take_this_ones_dtype() -> None:
+    x = mt.zeros(2, dtype=mt.float64)
+    assert x.new_ones(2, 3).dtype == np.float64 and x.new_ones(2, 3).shape == (2, 3)
+    assert x.new_zeros((4,)).shape == (4,)
+    assert x.new_tensor([1, 2]).dtype == np.float64
+    assert x.new_full((2,), 7).tolist() == [7.0, 7.0]
+    assert x.new_ones(1, requires_grad=True).requires_grad
+
+
+def test_augmented_assignment_updates_a_parameter_in_place() -> None:
+    w = mt.ones(3, requires_grad=True)
+    (w * 2).sum().backward()
+    alias = w
+    with mt.no_grad():
+        alias -= 0.5 * alias.grad  # as "Learning PyTorch with examples" updates parameters
+    assert alias is w
+    np.testing.assert_array_equal(w.detach().numpy(), [0.0, 0.0, 0.0])
+    with pytest.raises(RuntimeError, match="in-place"):
+        w += 1  # a leaf that requires grad, outside no_grad: PyTorch's error
+    y = w * 1.0
+    z = y
+    y += 1  # a result in the graph: the name now refers to a new node
+    assert y is not z and y.requires_grad
+    y.sum().backward()
+
+
+def test_out_keyword_and_top_level_functions() -> None:
+    x, y = mt.rand(5, 3), mt.rand(5, 3)
+    result = mt.empty(5, 3)
+    mt.add(x, y, out=result)
+    np.testing.assert_allclose(result.numpy(), x.numpy() + y.numpy())
+    assert mt.allclose(mt.mul(x, 2), x + x) and mt.equal(x, x) and mt.is_tensor(x)
+    assert mt.numel(x) == 15
+    with mt.inference_mode():
+        assert not (mt.ones(1, requires_grad=True) * 2).requires_grad
+
+
+OPS = {
+    "sin": lambda t: t.sin(),
+    "cos": lambda t: t.cos(),
+    "norm": lambda t: t.norm(dim=1),
+    "std": lambda t: t.std(dim=0),
+    "var": lambda t: t.var(),
+    "logsumexp": lambda t: t.logsumexp(1),
+    "repeat": lambda t: t.repeat(2, 1, 3),
+    "expand": lambda t: t[0:1].expand(3, 4),
+    "gather": lambda t: t.gather(1, np.array([[0, 0], [1, 2], [3, 3]])),
+    "topk": lambda t: t.topk(2, dim=1).values,
+    "sort": lambda t: t.sort(0).values,
+    "index_select": lambda t: t.index_select(1, [0, 0, 2]),
+    "chunk": lambda t: t.chunk(2, 1)[1],
+    "masked_fill": lambda t: t.masked_fill(t.detach().numpy() > 0, 1.0),
+    "maximum": lambda t: t.maximum(t * 0.5),
+    "amin": lambda t: t.amin(0),
+}
+
+
+@pytest.mark.parametrize("name", sorted(OPS))
+@given(x=distinct_arrays(shape=(3, 4)))
+def test_gradcheck(name: str, x: np.ndarray) -> None:
+    assert mt.gradcheck(OPS[name], (mt.tensor(x, requires_grad=True),))
+
+
+@given(st.integers(1, 3), st.integers(1, 3))
+def test_repeat_gradient_counts_copies(r0: int, r1: int) -> None:
+    x = mt.ones(2, 3, requires_grad=True)
+    x.repeat(r0, r1).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), np.full((2, 3), r0 * r1))
