@@ -13,7 +13,13 @@ from __future__ import annotations
 from .activation import dropout, log_softmax, relu
 from .conv import conv2d, conv_output_size
 from .linear import flatten, linear
-from .loss import cross_entropy, mse_loss, nll_loss
+from .loss import cross_entropy, nll_loss
+from .pointwise_loss import (
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    l1_loss,
+    mse_loss,
+)
 from .pooling import avg_pool2d, max_pool2d
 
 __all__ = [
@@ -25,6 +31,9 @@ __all__ = [
     "cross_entropy",
     "nll_loss",
     "mse_loss",
+    "l1_loss",
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
     "conv_output_size",
     "conv2d",
     "max_pool2d",

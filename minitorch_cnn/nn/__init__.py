@@ -17,7 +17,7 @@ from .conv import Conv2d
 from .dropout import Dropout
 from .flatten import Flatten
 from .linear import Linear
-from .loss import CrossEntropyLoss, MSELoss, NLLLoss
+from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
 from .module import Module, Parameter
 from .pooling import AvgPool2d, MaxPool2d
 
@@ -35,6 +35,9 @@ __all__ = [
     "CrossEntropyLoss",
     "NLLLoss",
     "MSELoss",
+    "L1Loss",
+    "BCELoss",
+    "BCEWithLogitsLoss",
 ]
 
 # ``import minitorch_cnn.nn.functional as F`` (PyTorch's spelling) gives the same module as
