@@ -46,17 +46,57 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 
-def output_size(size: int, kernel_size: int, stride: int, padding: int, dilation: int) -> int:
+def output_size(
+    size: int,
+    kernel_size: int,
+    stride: int,
+    padding: int,
+    dilation: int,
+    ceil_mode: bool = False,
+) -> int:
     """Number of window positions along one axis (may be < 1: callers validate).
 
     ``floor((size + 2 * padding - dilation * (kernel_size - 1) - 1) / stride) + 1``; the
     derivation is in ``functional.conv_output_size``, which checks its arguments and calls
     this. This is the only place the formula is written down.
+
+    ``ceil_mode`` (pooling) rounds up instead, then drops a window that would start past
+    the input. Derivation: call ``last = size + 2P - D*(K - 1) - 1`` the last start at which
+    a whole window fits. The floor counts the starts 0, S, 2S, ... up to ``last``. The ceil
+    adds one more start kS whenever the window before it, at (k - 1)S, began before ``last``
+    -- that is, stopped short of the padded input's end -- so windows continue while
+    ``(k - 1)S < last``: k runs from 0 to ``ceil(last / S)``, which is ``ceil(last / S) + 1``
+    windows, the last one partial (its taps past the padded edge are left out). PyTorch
+    keeps that extra window only if it starts inside the input or the left padding, at a
+    padded position ``(out - 1)*S < size + P``; one starting in the right padding would hold
+    no input pixel, and is dropped.
+
+    Examples
+    --------
+    5 pixels, kernel 2, stride 2: the floor leaves the fifth pixel out, the ceil adds a
+    window starting on it; with padding 1 and kernel 3, stride 3 the extra window would
+    start at padded position 6 = 5 + 1, in the right padding, so it is dropped:
+
+    >>> output_size(5, 2, 2, 0, 1), output_size(5, 2, 2, 0, 1, ceil_mode=True)
+    (2, 3)
+    >>> output_size(5, 3, 3, 1, 1), output_size(5, 3, 3, 1, 1, ceil_mode=True)
+    (2, 2)
     """
-    return (size + 2 * padding - dilation * (kernel_size - 1) - 1) // stride + 1
+    last = size + 2 * padding - dilation * (kernel_size - 1) - 1
+    if not ceil_mode:
+        return last // stride + 1
+    out = -(-last // stride) + 1  # ceil(last / S) + 1: floor division rounds towards -inf
+    if (out - 1) * stride >= size + padding:  # the extra window would start in the padding
+        out -= 1
+    return out
 
 
-def pad2d(x: np.ndarray, padding: tuple[int, int], value: float = 0.0) -> np.ndarray:
+def pad2d(
+    x: np.ndarray,
+    padding: tuple[int, int],
+    value: float = 0.0,
+    extra: tuple[int, int] = (0, 0),
+) -> np.ndarray:
     """Pad the last two axes of ``x`` with ``value`` (zeros for conv, -inf for max pooling).
 
     Parameters
@@ -66,18 +106,21 @@ def pad2d(x: np.ndarray, padding: tuple[int, int], value: float = 0.0) -> np.nda
         Rows added above and below, columns added left and right.
     value : float
         The fill value.
+    extra : (EH, EW)
+        Rows added below and columns added right on top of ``padding``: room for the partial
+        last window of a pooling with ``ceil_mode``.
 
     Returns
     -------
-    np.ndarray, shape (N, C, H + 2*PH, W + 2*PW)
-        ``x`` itself when there is no padding, else a new array with ``x``'s dtype, its axes
-        stored in the order ``x``'s are (``full_like`` keeps the layout).
+    np.ndarray, shape (N, C, H + 2*PH + EH, W + 2*PW + EW)
+        ``x`` itself when there is nothing to pad, else a new array with ``x``'s dtype, its
+        axes stored in the order ``x``'s are (``full_like`` keeps the layout).
     """
-    PH, PW = padding
-    if PH == 0 and PW == 0:
+    (PH, PW), (EH, EW) = padding, extra
+    if PH == PW == EH == EW == 0:
         return x
     N, C, H, W = x.shape
-    x_pad = np.full_like(x, value, shape=(N, C, H + 2 * PH, W + 2 * PW))
+    x_pad = np.full_like(x, value, shape=(N, C, H + 2 * PH + EH, W + 2 * PW + EW))
     x_pad[:, :, PH : PH + H, PW : PW + W] = x  # copy happens here
     return x_pad
 
