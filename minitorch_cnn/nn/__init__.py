@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 
-from .. import functional
+from .. import functional, init
 from .activation import ReLU
 from .container import Sequential
 from .conv import Conv2d
@@ -38,8 +38,12 @@ __all__ = [
     "L1Loss",
     "BCELoss",
     "BCEWithLogitsLoss",
+    "L1Loss",
+    "BCELoss",
+    "BCEWithLogitsLoss",
 ]
 
 # ``import minitorch_cnn.nn.functional as F`` (PyTorch's spelling) gives the same module as
 # ``minitorch_cnn.functional``: Python's import system looks in sys.modules first.
 sys.modules[__name__ + ".functional"] = functional
+sys.modules[__name__ + ".init"] = init  # torch.nn.init
