@@ -14,6 +14,7 @@ from .activation import dropout, log_softmax, relu
 from .conv import conv2d, conv_output_size
 from .linear import flatten, linear
 from .loss import cross_entropy, nll_loss
+from .padding import pad
 from .pointwise_loss import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -41,4 +42,5 @@ __all__ = [
     "conv2d",
     "max_pool2d",
     "avg_pool2d",
+    "pad",
 ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 from ..ops import conv, windows
 from ..tensor import Tensor
 from .checks import _as_tensor, _pair, _require_4d, _require_float, _require_int
+from .padding import pad
 
 
 def conv_output_size(
@@ -95,12 +96,37 @@ def _check_output_size(
             raise ValueError(message) from None
 
 
+def _string_padding(
+    padding: str, stride: tuple[int, int], dilation: tuple[int, int], kernel_size: tuple[int, int]
+) -> tuple[tuple[int, int], tuple[int, int]]:
+    """``padding="valid"`` or ``"same"`` as (PH, PW) on both sides plus (EH, EW) more at the
+    bottom and right.
+
+    "valid" is no padding. "same" keeps H and W: the kernel spans ``D*(K - 1) + 1`` pixels,
+    so with stride 1 the output has ``size + total - D*(K - 1)`` pixels and ``total =
+    D*(K - 1)`` keeps ``size``. Half goes on each side; when ``total`` is odd, the extra
+    pixel goes at the bottom/right (PyTorch's choice). With a stride S > 1 no padding keeps
+    every size (the output is about size / S), so PyTorch refuses "same" there.
+    """
+    if padding not in ("same", "valid"):
+        raise ValueError(f"padding string must be 'same' or 'valid', got {padding!r}")
+    if padding == "valid":
+        return (0, 0), (0, 0)
+    if stride != (1, 1):
+        raise ValueError(
+            f"padding='same' is not supported for strided convolutions, got stride={stride}"
+        )
+    # each axis: total D*(K - 1) = 2 * half + odd pixel
+    (PH, EH), (PW, EW) = (divmod(d * (k - 1), 2) for d, k in zip(dilation, kernel_size))
+    return (PH, PW), (EH, EW)
+
+
 def conv2d(
     x: Tensor,
     weight: Tensor,
     bias: Tensor | None = None,
     stride: int | tuple[int, int] = 1,
-    padding: int | tuple[int, int] = 0,
+    padding: str | int | tuple[int, int] = 0,
     dilation: int | tuple[int, int] = 1,
     groups: int = 1,
 ) -> Tensor:
@@ -108,19 +134,24 @@ def conv2d(
 
     Parameters
     ----------
-    x : Tensor or np.ndarray, shape (N, C, H, W)
-        Floating point, any memory layout (transposed, sliced, reversed views work).
+    x : Tensor or np.ndarray, shape (N, C, H, W) or (C, H, W)
+        Floating point, any memory layout (transposed, sliced, reversed views work). A 3-D
+        x is one image; the output is then 3-D too.
     weight : Tensor or np.ndarray, shape (F, C // groups, KH, KW)
         Same dtype as ``x``.
     bias : Tensor or np.ndarray, shape (F,), optional
-    stride, padding, dilation : int or (int, int)
-        Per (height, width); stride and dilation >= 1, zero padding >= 0 on each side.
+    stride, dilation : int or (int, int)
+        Per (height, width); each >= 1.
+    padding : int, (int, int), "valid" or "same"
+        Zeros added on each side, per (height, width), each >= 0. "valid" is 0; "same"
+        (stride 1 only) pads ``D*(K - 1)`` in all so that OH = H and OW = W, the odd pixel,
+        if any, at the bottom/right.
     groups : int
         Split channels and filters into this many independent blocks; divides C and F.
 
     Returns
     -------
-    Tensor, shape (N, F, OH, OW)
+    Tensor, shape (N, F, OH, OW) (or (F, OH, OW) for a 3-D x)
         OH and OW from ``conv_output_size``. Its array is an (N, F, OH, OW) view of a
         batch-innermost (F, OH, OW, N) buffer (see ``ops/conv.py``: it makes the next copies
         faster); values are as for a contiguous array.
@@ -131,8 +162,9 @@ def conv2d(
         If x, weight or bias is not a Tensor/ndarray or not floating point, their dtypes
         differ, or a setting is not an int (or pair of ints).
     ValueError
-        On a non-4-D x or weight, a channel mismatch, groups not dividing C or F, a bias
-        not of shape (F,), settings out of range, or a kernel larger than the padded input.
+        On a non-4-D weight, an x neither 3-D nor 4-D, a channel mismatch, groups not dividing C or F, a bias
+        not of shape (F,), settings out of range, a kernel larger than the padded input, a
+        padding string other than "same" and "valid", or "same" with a stride > 1.
 
     Examples
     --------
@@ -145,20 +177,32 @@ def conv2d(
     array([[15., 20., 25.],
            [20., 25., 30.],
            [25., 30., 35.]], dtype=float32)
+
+    "same" keeps the 5x5 size, here with a 2x2 kernel (its extra row and column of zeros
+    at the bottom and right):
+
+    >>> conv2d(x[None, None], np.ones((1, 1, 2, 2), np.float32), padding="same").shape
+    (1, 1, 5, 5)
     """
     x, weight = _as_tensor(x, "x"), _as_tensor(weight, "weight")
-    _require_4d(x, "conv2d input", "(N, C, H, W)")
+    if x.ndim == 3:  # one unbatched image (C, H, W): a batch of one, as PyTorch accepts
+        return conv2d(x.reshape(1, *x.shape), weight, bias, stride, padding, dilation, groups)[0]
+    _require_4d(x, "conv2d input", "(N, C, H, W) or unbatched 3-D (C, H, W)")
     _require_4d(weight, "conv2d weight", "(F, C // groups, KH, KW)")
     _require_float(x, "conv2d input")
     _require_float(weight, "conv2d weight")
     if weight.dtype != x.dtype:
         raise TypeError(f"conv2d weight must have the input's dtype {x.dtype}, got {weight.dtype}")
     stride = _pair(stride, "stride", 1)
-    padding = _pair(padding, "padding", 0)
     dilation = _pair(dilation, "dilation", 1)
     groups = _require_int(groups, "groups", 1)
     N, C, H, W = x.shape
     F, C_group, KH, KW = weight.shape
+    extra = (0, 0)  # pixels padded at the bottom and right only ("same", even kernels)
+    if isinstance(padding, str):
+        padding, extra = _string_padding(padding, stride, dilation, (KH, KW))
+    else:
+        padding = _pair(padding, "padding", 0)
     if C % groups or F % groups:
         raise ValueError(
             f"groups={groups} must divide the input channels C={C} and the filters F={F}"
@@ -173,7 +217,8 @@ def conv2d(
             "conv2d weight needs at least one filter and a kernel of at least 1x1, got shape "
             f"{weight.shape}"
         )
-    _check_output_size("conv2d", x.shape, (KH, KW), stride, padding, dilation)
+    padded_shape = (N, C, H + extra[0], W + extra[1])
+    _check_output_size("conv2d", padded_shape, (KH, KW), stride, padding, dilation)
     inputs = [x, weight]
     if bias is not None:
         bias = _as_tensor(bias, "bias")
@@ -184,6 +229,8 @@ def conv2d(
         if bias.dtype != x.dtype:
             raise TypeError(f"conv2d bias must have the input's dtype {x.dtype}, got {bias.dtype}")
         inputs.append(bias)
+    if extra != (0, 0):
+        inputs[0] = pad(x, (0, extra[1], 0, extra[0]))  # (N, C, H+EH, W+EW)  copy
     return conv.Conv2d.apply(
         *inputs, stride=stride, padding=padding, dilation=dilation, groups=groups
     )
