@@ -38,9 +38,6 @@ __all__ = [
     "L1Loss",
     "BCELoss",
     "BCEWithLogitsLoss",
-    "L1Loss",
-    "BCELoss",
-    "BCEWithLogitsLoss",
 ]
 
 # ``import minitorch_cnn.nn.functional as F`` (PyTorch's spelling) gives the same module as
