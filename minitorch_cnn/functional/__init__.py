@@ -36,7 +36,6 @@ __all__ = [
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "conv_output_size",
-    "conv_output_size",
     "conv2d",
     "max_pool2d",
     "avg_pool2d",
