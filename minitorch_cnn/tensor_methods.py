@@ -206,6 +206,30 @@ class TensorMethods:
         """``max(x, 0)`` elementwise; the gradient at 0 is 0."""
         return elementwise.ReLU.apply(self)
 
+    def sigmoid(self) -> Self:
+        """``1 / (1 + exp(-x))`` elementwise (ints become float32): ``functional.sigmoid``."""
+        from .functional.activation import sigmoid  # functional imports tensor
+
+        return sigmoid(self)
+
+    def tanh(self) -> Self:
+        """``tanh(x)`` elementwise (ints become float32): ``functional.tanh``."""
+        from .functional.activation import tanh
+
+        return tanh(self)
+
+    def softmax(self, dim: int, dtype: Any = None) -> Self:
+        """``functional.softmax`` along ``dim`` (required, as in PyTorch)."""
+        from .functional.activation import softmax
+
+        return softmax(self, dim, dtype=dtype)
+
+    def log_softmax(self, dim: int, dtype: Any = None) -> Self:
+        """``functional.log_softmax`` along ``dim`` (required, as in PyTorch)."""
+        from .functional.activation import log_softmax
+
+        return log_softmax(self, dim, dtype=dtype)
+
     def sqrt(self) -> Self:
         """``x ** 0.5`` elementwise."""
         return self**0.5

@@ -89,6 +89,10 @@ topk = _method("topk")
 sort = _method("sort")
 bmm = _method("bmm")
 dot = _method("dot")
+sigmoid = _method("sigmoid")
+tanh = _method("tanh")
+softmax = _method("softmax")
+log_softmax = _method("log_softmax")
 
 
 def where(condition: Any, input: Any, other: Any) -> Tensor:  # noqa: A002

@@ -10,10 +10,20 @@ Read next: ``functional/checks.py``.
 
 from __future__ import annotations
 
-from .activation import dropout, log_softmax, relu
+from .activation import (
+    dropout,
+    dropout2d,
+    leaky_relu,
+    log_softmax,
+    relu,
+    sigmoid,
+    softmax,
+    tanh,
+)
 from .conv import conv2d, conv_output_size
 from .linear import flatten, linear
 from .loss import cross_entropy, nll_loss
+from .normalization import batch_norm
 from .padding import pad
 from .pointwise_loss import (
     binary_cross_entropy,
@@ -27,6 +37,12 @@ __all__ = [
     "relu",
     "log_softmax",
     "dropout",
+    "dropout2d",
+    "leaky_relu",
+    "sigmoid",
+    "tanh",
+    "softmax",
+    "batch_norm",
     "linear",
     "flatten",
     "cross_entropy",

@@ -11,14 +11,15 @@ from __future__ import annotations
 import sys
 
 from .. import functional, init
-from .activation import ReLU
+from .activation import LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
 from .container import Sequential
 from .conv import Conv2d
-from .dropout import Dropout
+from .dropout import Dropout, Dropout2d
 from .flatten import Flatten
 from .linear import Linear
 from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
 from .module import Module, Parameter
+from .normalization import BatchNorm1d, BatchNorm2d
 from .pooling import AvgPool2d, MaxPool2d
 
 __all__ = [
@@ -31,6 +32,14 @@ __all__ = [
     "ReLU",
     "Flatten",
     "Dropout",
+    "Dropout2d",
+    "LeakyReLU",
+    "Sigmoid",
+    "Tanh",
+    "Softmax",
+    "LogSoftmax",
+    "BatchNorm1d",
+    "BatchNorm2d",
     "Sequential",
     "CrossEntropyLoss",
     "NLLLoss",
