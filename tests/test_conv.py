@@ -6,6 +6,7 @@ Read next: ``tests/test_pool.py``.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import numpy as np
 import pytest
@@ -29,35 +30,48 @@ def _mentions(*patterns: str) -> str:
     return "(?s)" + "".join(f"(?=.*(?:{p}))" for p in patterns)
 
 
-def _setting(pair: tuple[int, int], as_int: bool) -> int | tuple[int, int]:
-    """The int form of a square setting, or the (h, w) pair."""
-    return pair[0] if as_int and pair[0] == pair[1] else pair
+def _setting(value: Any, as_int: bool) -> Any:
+    """The int form of a square (h, w) setting; anything else (groups, "same") unchanged."""
+    if isinstance(value, tuple) and as_int and value[0] == value[1]:
+        return value[0]
+    return value
 
 
 @st.composite
 def _conv_case(draw: st.DrawFn, dtype: np.dtype | None = None, **bounds: int) -> tuple:
-    """A config, its arrays (in drawn memory layouts), the F.conv2d keyword arguments and a
-    random upstream gradient."""
+    """A config, its arrays (in drawn memory layouts), the F.conv2d keyword arguments (int
+    forms of square settings when drawn so) and a random upstream gradient."""
     cfg: Conv2dConfig = draw(
-        st.booleans().flatmap(lambda square: conv2d_configs(square=square, **bounds))
+        st.booleans().flatmap(
+            lambda square: conv2d_configs(square=square, padding_mode="zeros", **bounds)
+        )
     )
     dtype = dtype or draw(st.sampled_from([np.float32, np.float64]))
     x = draw(memory_layouts(draw(arrays(cfg.input_shape, dtype))))
     weight = draw(memory_layouts(draw(arrays(cfg.weight_shape, dtype))))
-    bias = draw(arrays((cfg.C_out,), dtype)) if cfg.bias else None
+    bias = draw(arrays((cfg.out_channels,), dtype)) if cfg.bias else None
     as_int = draw(st.booleans())
-    kwargs = dict(
-        stride=_setting(cfg.stride, as_int),
-        padding=_setting(cfg.padding, as_int),
-        dilation=_setting(cfg.dilation, as_int),
-        groups=cfg.groups,
-    )
+    kwargs = {name: _setting(value, as_int) for name, value in cfg.kwargs.items()}
     grad_out = draw(arrays(cfg.output_shape, dtype))
     return cfg, x, weight, bias, kwargs, grad_out
 
 
 def _reference_settings(cfg: Conv2dConfig) -> dict:
-    return dict(stride=cfg.stride, padding=cfg.padding, dilation=cfg.dilation, groups=cfg.groups)
+    """The oracle's settings for the input zero-padded by ``_zero_padded``."""
+    return dict(stride=cfg.stride, padding=(0, 0), dilation=cfg.dilation, groups=cfg.groups)
+
+
+def _zero_padded(x: np.ndarray, cfg: Conv2dConfig) -> np.ndarray:
+    """x with the config's padding (possibly one more at the bottom/right) made of zeros."""
+    left, right, top, bottom = cfg.pad
+    return np.pad(x, ((0, 0), (0, 0), (top, bottom), (left, right)))
+
+
+def _unpadded(grad_x_pad: np.ndarray, cfg: Conv2dConfig) -> np.ndarray:
+    """The gradient of x from that of the zero-padded x: padding with zeros is a copy into
+    the middle of a larger array, whose adjoint reads the middle back."""
+    left, _, top, _ = cfg.pad
+    return grad_x_pad[:, :, top : top + cfg.H, left : left + cfg.W]
 
 
 # ----- forward and backward against the loop oracle ---------------------------------------
@@ -74,11 +88,15 @@ def test_conv2d_forward_and_gradients_match_reference(case: tuple) -> None:
     assert out.shape == cfg.output_shape
     assert out.dtype == x.dtype
     tol = TOLERANCE[x.dtype]
-    expected = ref.conv2d(x, weight, bias, **_reference_settings(cfg))
+    x_pad = _zero_padded(x, cfg)
+    expected = ref.conv2d(x_pad, weight, bias, **_reference_settings(cfg))
     np.testing.assert_allclose(out.numpy(), expected, **tol)
 
     (out * mt.Tensor(grad_out)).sum().backward()
-    grad_x, grad_w, grad_b = ref.conv2d_backward(x, weight, grad_out, **_reference_settings(cfg))
+    grad_x_pad, grad_w, grad_b = ref.conv2d_backward(
+        x_pad, weight, grad_out, **_reference_settings(cfg)
+    )
+    grad_x = _unpadded(grad_x_pad, cfg)
     assert x_t.grad.dtype == w_t.grad.dtype == x.dtype
     np.testing.assert_allclose(x_t.grad, grad_x, **tol)
     np.testing.assert_allclose(w_t.grad, grad_w, **tol)
@@ -152,21 +170,23 @@ def test_conv_output_size_chapter_patterns() -> None:
     )
 )
 def test_conv2d_output_shape_is_the_formula(cfg: Conv2dConfig) -> None:
-    out = F.conv2d(
-        mt.zeros(*cfg.input_shape),
-        mt.zeros(*cfg.weight_shape),
-        stride=cfg.stride,
-        padding=cfg.padding,
-        dilation=cfg.dilation,
-        groups=cfg.groups,
-    )
+    out = F.conv2d(mt.zeros(*cfg.input_shape), mt.zeros(*cfg.weight_shape), **cfg.kwargs)
+    left, right, top, bottom = cfg.pad
+    # an odd "same" pixel at the bottom/right counts as one more input pixel
     formula = tuple(
-        F.conv_output_size(*args)
-        for args in zip((cfg.H, cfg.W), cfg.kernel, cfg.stride, cfg.padding, cfg.dilation)
+        F.conv_output_size(size + after - before, k, s, before, d)
+        for size, k, s, d, (before, after) in zip(
+            (cfg.H, cfg.W),
+            cfg.kernel_size,
+            cfg.stride,
+            cfg.dilation,
+            ((top, bottom), (left, right)),
+        )
     )
-    assert out.shape == cfg.output_shape == (cfg.N, cfg.C_out) + formula
+    assert out.shape == cfg.output_shape == (cfg.N, cfg.out_channels) + formula
+    padded_shape = (cfg.N, cfg.in_channels, cfg.H + top + bottom, cfg.W + left + right)
     assert out.shape == ref.conv2d_output_shape(
-        cfg.input_shape, cfg.weight_shape, cfg.stride, cfg.padding, cfg.dilation
+        padded_shape, cfg.weight_shape, cfg.stride, (0, 0), cfg.dilation
     )
 
 
@@ -180,17 +200,18 @@ def test_conv2d_is_translation_equivariant(data: st.DataObject) -> None:
     One axis suffices (the other is the same argument; channels only add terms). Let
     ``y[r] = x[r - a]`` for ``a <= r < H`` and ``y[r] = 0`` for ``r < a`` (zero fill), and
     read every array outside ``[0, H)`` as 0 (that is what padding P means). Then
-    ``y[r] = x[r - a]`` for *every* ``r < H``. With stride 1,
+    ``y[r] = x[r - a]`` for *every* ``r < H``. With stride 1 and P pixels of padding
+    before the input (top or left; "same" may put one more after it),
     ``conv(y)[i] = sum_u w[u] y[i - P + u D]``. If ``i >= a`` and the window's last tap
     ``i - P + (K-1) D < H``, every tap is ``< H``, so
     ``conv(y)[i] = sum_u w[u] x[(i - a) - P + u D] = conv(x)[i - a]``.
     Outside that region the shifted-out rows of x or the zero fill make the two differ.
     """
-    cfg = data.draw(conv2d_configs(max_stride=1))
+    cfg = data.draw(conv2d_configs(max_stride=1, padding_mode="zeros"))
     x = data.draw(arrays(cfg.input_shape))
     weight = data.draw(arrays(cfg.weight_shape))
     # interior rows i: a <= i and i - P + (K-1) D <= H - 1, i.e. i < i_end (likewise columns)
-    (PH, PW), (DH, DW), (KH, KW) = cfg.padding, cfg.dilation, cfg.kernel
+    (PW, _, PH, _), (DH, DW), (KH, KW) = cfg.pad, cfg.dilation, cfg.kernel_size
     i_end, j_end = cfg.H + PH - (KH - 1) * DH, cfg.W + PW - (KW - 1) * DW
     a = data.draw(st.integers(0, max(0, min(cfg.H, i_end) - 1)))  # non-empty interior if possible
     b = data.draw(st.integers(0, max(0, min(cfg.W, j_end) - 1)))

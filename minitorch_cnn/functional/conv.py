@@ -162,9 +162,10 @@ def conv2d(
         If x, weight or bias is not a Tensor/ndarray or not floating point, their dtypes
         differ, or a setting is not an int (or pair of ints).
     ValueError
-        On a non-4-D weight, an x neither 3-D nor 4-D, a channel mismatch, groups not dividing C or F, a bias
-        not of shape (F,), settings out of range, a kernel larger than the padded input, a
-        padding string other than "same" and "valid", or "same" with a stride > 1.
+        On an x neither 3-D nor 4-D, a non-4-D weight, a channel mismatch, groups not
+        dividing C or F, a bias not of shape (F,), settings out of range, a kernel larger
+        than the padded input, a padding string other than "same" and "valid", or "same"
+        with a stride > 1.
 
     Examples
     --------

@@ -48,12 +48,45 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     return out
 
 
-def flatten(x: Tensor, start_dim: int = 1) -> Tensor:
-    """Merge axes ``start_dim..end`` into one: (N, C, H, W) -> (N, C*H*W) by default."""
+def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    """Merge the axes ``start_dim..end_dim`` (both included) into one, as ``torch.flatten``.
+
+    Parameters
+    ----------
+    x : Tensor or np.ndarray, any shape
+        A 0-d x counts as 1-D: it flattens to one entry.
+    start_dim, end_dim : int
+        Axes of x, negative counting from the end; ``start_dim`` not after ``end_dim``.
+        The defaults merge everything; ``nn.Flatten`` keeps the batch (``start_dim=1``).
+
+    Returns
+    -------
+    Tensor, shape ``x.shape[:start] + (prod(x.shape[start:end + 1]),) + x.shape[end + 1:]``
+
+    Raises
+    ------
+    TypeError
+        If a dim is not an int.
+    ValueError
+        If a dim is out of range, or ``start_dim`` comes after ``end_dim``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.zeros((2, 3, 4, 5))
+    >>> flatten(x).shape, flatten(x, 1).shape, flatten(x, 1, 2).shape
+    ((120,), (2, 60), (2, 12, 5))
+    """
     x = _as_tensor(x, "x")
-    start_dim = _require_axis(start_dim, "start_dim", x)
     if x.ndim == 0:
-        return x.reshape(1)  # as PyTorch: a 0-d tensor flattens to one entry
-    start = start_dim % x.ndim
+        x = x.reshape(1)  # as PyTorch: a 0-d tensor flattens to one entry
+    start = _require_axis(start_dim, "start_dim", x) % x.ndim
+    end = _require_axis(end_dim, "end_dim", x) % x.ndim
+    if start > end:
+        raise ValueError(
+            f"flatten start_dim {start_dim} comes after end_dim {end_dim} "
+            f"(axes {start} and {end} of a {x.ndim}-D tensor)"
+        )
     # the merged length spelled out: -1 is ambiguous for an empty batch (N = 0)
-    return x.reshape(x.shape[:start] + (math.prod(x.shape[start:]),))
+    merged = math.prod(x.shape[start : end + 1])
+    return x.reshape(x.shape[:start] + (merged,) + x.shape[end + 1 :])
