@@ -319,9 +319,17 @@ def test_sgd_minimises_a_quadratic() -> None:
 
 def test_repr_lists_each_group_as_pytorch() -> None:
     opt = optim.Adadelta([_param(1.0)])
-    assert repr(opt) == (
-        "Adadelta (\nParameter Group 0\n    eps: 1e-06\n    lr: 1.0\n    maximize: False\n"
-        "    rho: 0.9\n    weight_decay: 0.0\n)"
+    opt.add_param_group({"params": [_param(2.0)], "lr": 0.5})
+    group = (
+        "    capturable: False\n    differentiable: False\n    eps: 1e-06\n    foreach: None\n"
+        "    lr: {}\n    maximize: False\n    rho: 0.9\n    weight_decay: 0\n"
+    )
+    assert repr(opt) == (  # sorted options, a blank line between groups, as PyTorch prints
+        "Adadelta (\nParameter Group 0\n"
+        + group.format(1.0)
+        + "\nParameter Group 1\n"
+        + group.format(0.5)
+        + ")"
     )
 
 
@@ -378,6 +386,9 @@ def test_state_dict_has_pytorchs_structure_and_is_a_copy() -> None:
             "weight_decay": 0.0,
             "nesterov": False,
             "maximize": False,
+            "foreach": None,  # PyTorch's implementation switches, kept as it keeps them
+            "differentiable": False,
+            "fused": None,
             "params": [0, 1],
         }
     ]
@@ -648,3 +659,62 @@ def test_a_parameter_index_twice_is_refused() -> None:
 def test_constructor_arguments_are_validated(build, error: type, message: str) -> None:
     with pytest.raises(error, match=message):
         build([_param(1.0)])
+
+
+# ----- PyTorch's implementation switches (foreach, fused, capturable, differentiable) -------------
+def test_implementation_switches_are_accepted_in_pytorchs_argument_order() -> None:
+    p = _param(1.0)
+    # RMSprop(params, lr, alpha, eps, weight_decay, momentum, centered, capturable, foreach,
+    # maximize, differentiable): all positional in PyTorch
+    rms = optim.RMSprop([p], 0.1, 0.9, 1e-8, 0, 0, False, False, True, True, False)
+    assert rms.param_groups[0]["foreach"] is True and rms.param_groups[0]["maximize"] is True
+    assert optim.Adadelta([p], 1.0, 0.9, 1e-6, 0, False).defaults["foreach"] is False
+    adam = optim.Adam([p], fused=True, foreach=False)
+    assert (adam.defaults["fused"], adam.defaults["capturable"]) == (True, False)
+    assert optim.AdamW([p], fused=None).defaults["decoupled_weight_decay"] is True
+    assert sorted(optim.SGD([p]).defaults) == [
+        "dampening", "differentiable", "foreach", "fused", "lr", "maximize", "momentum",
+        "nesterov", "weight_decay",
+    ]  # fmt: skip
+    with pytest.raises(TypeError, match="foreach must be a bool, got str"):
+        optim.SGD([p], foreach="yes")
+
+
+def test_switches_only_choose_how_so_the_steps_are_equal() -> None:
+    plain, switched = _param(1.0, -2.0), _param(1.0, -2.0)
+    a = optim.Adam([plain], lr=0.1)
+    b = optim.Adam([switched], lr=0.1, foreach=True, fused=True)
+    for _ in range(3):
+        _set_grad(plain, 0.5, 1.0)
+        _set_grad(switched, 0.5, 1.0)
+        a.step()
+        b.step()
+    np.testing.assert_array_equal(plain.numpy(), switched.numpy())
+
+
+@pytest.mark.parametrize("switch", ["differentiable", "capturable"])
+def test_autograd_through_the_step_and_graph_capture_are_refused_at_step(switch) -> None:
+    p = _param(1.0)
+    opt = optim.Adam([p], **{switch: True})  # PyTorch too fails only when stepping on a CPU leaf
+    _set_grad(p, 1.0)
+    with pytest.raises(ValueError, match=f"{switch}=True .* is not supported"):
+        opt.step()
+    assert p.numpy().tolist() == [1.0]
+
+
+def test_a_state_dict_without_the_switches_loads_with_their_defaults() -> None:
+    p = _param(1.0, 2.0)
+    opt = optim.Adam([p])
+    opt.load_state_dict(_adam_state())  # _ADAM_GROUP has no foreach/fused/...
+    group = opt.param_groups[0]
+    assert (group["foreach"], group["fused"], group["capturable"]) == (None, None, False)
+
+
+def test_options_keep_the_users_python_number_and_never_upcast() -> None:
+    p = _param(1.0)
+    opt = optim.SGD([p], lr=np.float64(0.5), weight_decay=0)
+    assert type(opt.defaults["lr"]) is float and type(opt.defaults["weight_decay"]) is int
+    assert opt.state_dict()["param_groups"][0]["dampening"] == 0  # PyTorch's int default
+    _set_grad(p, 1.0)
+    opt.step()
+    assert p.dtype == np.float32 and p.numpy().tolist() == [0.5]

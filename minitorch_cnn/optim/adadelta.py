@@ -43,6 +43,8 @@ class Adadelta(Optimizer):
     eps : float, default 1e-6
     weight_decay : float, default 0
     maximize : bool, default False
+    foreach, capturable, differentiable : PyTorch's implementation switches, accepted and kept in the param groups
+        (one code path here); ``True`` for ``differentiable``/``capturable`` is refused at step.
 
     Raises
     ------
@@ -57,6 +59,7 @@ class Adadelta(Optimizer):
         "weight_decay": real(),
         "maximize": flag,
     }
+    implementation_flags = {"capturable": False, "foreach": None, "differentiable": False}
     required_state = ("step", "square_avg", "acc_delta")
 
     def __init__(
@@ -65,11 +68,23 @@ class Adadelta(Optimizer):
         lr: float = 1.0,
         rho: float = 0.9,
         eps: float = 1e-6,
-        weight_decay: float = 0.0,
+        weight_decay: float = 0,
+        foreach: bool | None = None,
         *,
+        capturable: bool = False,
         maximize: bool = False,
+        differentiable: bool = False,
     ) -> None:
-        defaults = dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize)
+        defaults = dict(
+            lr=lr,
+            rho=rho,
+            eps=eps,
+            weight_decay=weight_decay,
+            maximize=maximize,
+            capturable=capturable,
+            foreach=foreach,
+            differentiable=differentiable,
+        )
         super().__init__(params, defaults)
 
     def _update(

@@ -59,6 +59,8 @@ class Adam(Optimizer):
     maximize : bool, default False
     decoupled_weight_decay : bool, default False
         True is AdamW.
+    foreach, capturable, differentiable, fused : PyTorch's implementation switches, accepted and kept in the param groups
+        (one code path here); ``True`` for ``differentiable``/``capturable`` is refused at step.
 
     Raises
     ------
@@ -75,6 +77,12 @@ class Adam(Optimizer):
         "maximize": flag,
         "decoupled_weight_decay": flag,
     }
+    implementation_flags = {
+        "foreach": None,
+        "capturable": False,
+        "differentiable": False,
+        "fused": None,
+    }
     required_state = ("step", "exp_avg", "exp_avg_sq")
     optional_state = ("max_exp_avg_sq",)
 
@@ -84,10 +92,14 @@ class Adam(Optimizer):
         lr: float = 1e-3,
         betas: tuple[float, float] = (0.9, 0.999),
         eps: float = 1e-8,
-        weight_decay: float = 0.0,
+        weight_decay: float = 0,
         amsgrad: bool = False,
         *,
+        foreach: bool | None = None,
         maximize: bool = False,
+        capturable: bool = False,
+        differentiable: bool = False,
+        fused: bool | None = None,
         decoupled_weight_decay: bool = False,
     ) -> None:
         defaults = dict(
@@ -98,6 +110,10 @@ class Adam(Optimizer):
             amsgrad=amsgrad,
             maximize=maximize,
             decoupled_weight_decay=decoupled_weight_decay,
+            foreach=foreach,
+            capturable=capturable,
+            differentiable=differentiable,
+            fused=fused,
         )
         super().__init__(params, defaults)
 
@@ -152,6 +168,10 @@ class AdamW(Adam):
         amsgrad: bool = False,
         *,
         maximize: bool = False,
+        foreach: bool | None = None,
+        capturable: bool = False,
+        differentiable: bool = False,
+        fused: bool | None = None,
     ) -> None:
         super().__init__(
             params,
@@ -160,7 +180,11 @@ class AdamW(Adam):
             eps,
             weight_decay,
             amsgrad,
+            foreach=foreach,
             maximize=maximize,
+            capturable=capturable,
+            differentiable=differentiable,
+            fused=fused,
             decoupled_weight_decay=True,
         )
 

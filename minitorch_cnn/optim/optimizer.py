@@ -12,14 +12,16 @@ algorithm shares lives here, in PyTorch's structure:
 - ``state_dict()`` -- ``{"state": {index: {name: array or int}}, "param_groups": [{options...,
   "params": [indices]}]}``, the parameters numbered in group order, as PyTorch numbers them.
 
-A subclass declares its options (``rules``: name -> checker) and state names, and writes one
-method, ``_update(param, grad, state, group)``, on ndarrays. Updates go into each parameter's
+A subclass declares its options (``rules``: name -> checker), PyTorch's switches that choose
+how a step is computed rather than what it computes (``implementation_flags``: ``foreach``,
+``fused``, ... with their defaults; kept in the groups as PyTorch keeps them, with one code
+path here), and its state names, and writes one method, ``_update(param, grad, state, group)``, on ndarrays. Updates go into each parameter's
 array in place, through ``out=`` arguments into scratch arrays allocated once per parameter
 (``_scratch``): no fresh temporaries per step (a new 3 MB temporary costs page faults every
 time), and the model, the optimizer and any view of a parameter keep the same array.
 
-Options are kept as Python floats: NumPy treats a Python float as a "weak" scalar, so
-``float32_array * lr`` stays float32 (an ``np.float64`` would silently upcast the update).
+Options are kept as Python numbers: NumPy treats a Python int or float as a "weak" scalar,
+so ``float32_array * lr`` stays float32 (an ``np.float64`` would silently upcast the update).
 
 Read next: ``sgd.py``.
 """
@@ -51,7 +53,9 @@ def real(low: float = 0.0, high: float = math.inf, *, closed: bool = False) -> R
             raise ValueError(
                 f"{name} must be in [{low}, {high}{']' if closed else ')'}, got {value}"
             )
-        return float(value)
+        # a Python number stays as given (as PyTorch keeps it; NumPy treats both as weak
+        # scalars), a NumPy scalar becomes a Python float (np.float64 would upcast float32)
+        return value if type(value) in (int, float) else float(value)
 
     return check
 
@@ -61,6 +65,11 @@ def flag(value: Any, name: str) -> bool:
     if not isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name} must be a bool, got {type(value).__name__} {value!r}")
     return bool(value)
+
+
+def flag_or_none(value: Any, name: str) -> bool | None:
+    """A checker for PyTorch's ``foreach``/``fused`` switches: None (PyTorch decides) or a bool."""
+    return None if value is None else flag(value, name)
 
 
 def effective_grad(
@@ -114,6 +123,7 @@ class Optimizer:
     """
 
     rules: dict[str, Rule] = {}  # option name -> checker, set by each subclass
+    implementation_flags: dict[str, Any] = {}  # PyTorch's foreach/fused/... -> default
     required_state: tuple[str, ...] = ()  # what a parameter's state holds after a step
     optional_state: tuple[str, ...] = ()  # present only with some options
 
@@ -140,6 +150,8 @@ class Optimizer:
         if missing:
             raise ValueError(f"{where}missing options {missing} ({type(self).__name__})")
         checked = {name: rule(options[name], where + name) for name, rule in self.rules.items()}
+        for name, default in self.implementation_flags.items():  # absent from old state dicts
+            checked[name] = flag_or_none(options.get(name, default), where + name)
         if "initial_lr" in options:  # a scheduler's record of the starting lr
             checked["initial_lr"] = real()(options["initial_lr"], where + "initial_lr")
         return checked
@@ -187,6 +199,13 @@ class Optimizer:
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient; return ``closure()``'s loss, if given
         (the closure re-evaluates the model and calls backward, before the update)."""
+        for group in self.param_groups:
+            for name in ("differentiable", "capturable"):
+                if group.get(name):
+                    raise ValueError(
+                        f"{type(self).__name__}: {name}=True (PyTorch's autograd through the "
+                        "step, or CUDA graph capture) is not supported; use False"
+                    )
         loss = None if closure is None else closure()
         work = []  # all gradients are checked before any parameter changes
         for group in self.param_groups:
@@ -320,6 +339,6 @@ class Optimizer:
     def __repr__(self) -> str:
         lines = [f"{type(self).__name__} ("]
         for i, group in enumerate(self.param_groups):
-            lines.append(f"Parameter Group {i}")
+            lines += [""] * (i > 0) + [f"Parameter Group {i}"]  # groups apart by a blank line
             lines += [f"    {k}: {group[k]}" for k in sorted(group) if k != "params"]
         return "\n".join([*lines, ")"])

@@ -46,6 +46,8 @@ class RMSprop(Optimizer):
     momentum : float, default 0
     centered : bool, default False
     maximize : bool, default False
+    capturable, foreach, differentiable : PyTorch's implementation switches, accepted and kept in the param groups
+        (one code path here); ``True`` for ``differentiable``/``capturable`` is refused at step.
 
     Raises
     ------
@@ -62,6 +64,7 @@ class RMSprop(Optimizer):
         "weight_decay": real(),
         "maximize": flag,
     }
+    implementation_flags = {"capturable": False, "foreach": None, "differentiable": False}
     required_state = ("step", "square_avg")
     optional_state = ("momentum_buffer", "grad_avg")
 
@@ -71,11 +74,13 @@ class RMSprop(Optimizer):
         lr: float = 1e-2,
         alpha: float = 0.99,
         eps: float = 1e-8,
-        weight_decay: float = 0.0,
-        momentum: float = 0.0,
+        weight_decay: float = 0,
+        momentum: float = 0,
         centered: bool = False,
-        *,
+        capturable: bool = False,
+        foreach: bool | None = None,
         maximize: bool = False,
+        differentiable: bool = False,
     ) -> None:
         defaults = dict(
             lr=lr,
@@ -84,7 +89,10 @@ class RMSprop(Optimizer):
             eps=eps,
             centered=centered,
             weight_decay=weight_decay,
+            capturable=capturable,
+            foreach=foreach,
             maximize=maximize,
+            differentiable=differentiable,
         )
         super().__init__(params, defaults)
 

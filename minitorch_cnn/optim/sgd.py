@@ -47,6 +47,8 @@ class SGD(Optimizer):
         Needs ``momentum > 0`` and ``dampening == 0``.
     maximize : bool, default False
         Ascend the objective instead of descending it.
+    foreach, differentiable, fused : PyTorch's implementation switches, accepted and kept in the param groups
+        (one code path here); ``True`` for ``differentiable``/``capturable`` is refused at step.
 
     Raises
     ------
@@ -63,18 +65,22 @@ class SGD(Optimizer):
         "nesterov": flag,
         "maximize": flag,
     }
+    implementation_flags = {"foreach": None, "differentiable": False, "fused": None}
     optional_state = ("momentum_buffer",)
 
     def __init__(
         self,
         params: Iterable[Any],
         lr: float = 1e-3,
-        momentum: float = 0.0,
-        dampening: float = 0.0,
-        weight_decay: float = 0.0,
+        momentum: float = 0,
+        dampening: float = 0,
+        weight_decay: float = 0,
         nesterov: bool = False,
         *,
         maximize: bool = False,
+        foreach: bool | None = None,
+        differentiable: bool = False,
+        fused: bool | None = None,
     ) -> None:
         defaults = dict(
             lr=lr,
@@ -83,6 +89,9 @@ class SGD(Optimizer):
             weight_decay=weight_decay,
             nesterov=nesterov,
             maximize=maximize,
+            foreach=foreach,
+            differentiable=differentiable,
+            fused=fused,
         )
         super().__init__(params, defaults)
 
