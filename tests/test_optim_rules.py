@@ -108,6 +108,7 @@ def _lrs(scheduler_factory, epochs: int = 12, lr: float = 0.1) -> list[float]:
     lrs = []
     for _ in range(epochs):
         lrs.append(opt.param_groups[0]["lr"])
+        opt.step()
         scheduler.step()
     assert scheduler.get_last_lr() == [opt.param_groups[0]["lr"]]
     return lrs
@@ -131,6 +132,7 @@ def test_scheduler_state_dict_round_trip() -> None:
     opt = optim.SGD([nn.Parameter(np.zeros(1))], lr=0.1)
     sched = lr_scheduler.StepLR(opt, step_size=2)
     for _ in range(3):
+        opt.step()
         sched.step()
     state = sched.state_dict()
     assert state["last_epoch"] == 3 and "optimizer" not in state

@@ -43,6 +43,19 @@ def _epoch_count(value: Any, name: str, low: int) -> int:
     return int(value)
 
 
+def _period(value: Any, name: str) -> float:
+    """A positive number of epochs; a float one works in the formulas, as in PyTorch (0 or
+    less is refused here rather than failing at a later step)."""
+    if not isinstance(value, numbers.Real) or isinstance(value, bool):
+        raise TypeError(f"{name} must be a number of epochs, got {type(value).__name__} {value!r}")
+    if not 0 < value < math.inf:
+        raise ValueError(f"{name} must be > 0, got {value}")
+    return value
+
+
+_any_real = real(-math.inf)  # PyTorch takes a negative gamma or eta_min too
+
+
 def _optimizer(optimizer: Any) -> Optimizer:
     if not isinstance(optimizer, Optimizer):
         raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
@@ -59,6 +72,8 @@ class LRScheduler:
         -1 starts the schedule; a larger value resumes it (the groups must then hold
         ``"initial_lr"``, e.g. from a loaded optimizer state).
     """
+
+    _get_lr_called_within_step = False  # True while step() computes the next rates
 
     def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
         self.optimizer = _optimizer(optimizer)
@@ -89,23 +104,49 @@ class LRScheduler:
 
     def step(self, epoch: int | None = None) -> None:
         """Move to the next epoch (or, deprecated as in PyTorch, to ``epoch``) and write its
-        learning rates into the optimizer's param groups."""
-        self._step_count += 1
-        if epoch is None:
-            self.last_epoch += 1
-            values = self.get_lr()
-        else:
+        learning rates into the optimizer's param groups (unchecked, as PyTorch writes them).
+
+        Warns, as PyTorch, when the first call comes before any ``optimizer.step()``: the
+        schedule then skips its first rate."""
+        if self._step_count == 1 and not getattr(self.optimizer, "_opt_called", False):
             warnings.warn(
-                "passing an epoch to scheduler.step() is deprecated (as in PyTorch): call "
-                "step() once per epoch",
+                "Detected call of `lr_scheduler.step()` before `optimizer.step()`. Call "
+                "`optimizer.step()` first (as in PyTorch 1.1.0 and later): otherwise the "
+                "first value of the learning rate schedule is skipped.",
                 UserWarning,
                 stacklevel=2,
             )
-            self.last_epoch = _epoch_count(epoch, "epoch", 0)
-            values = self._closed_form_lr()
-        for i, (group, lr) in enumerate(zip(self.optimizer.param_groups, values)):
-            group["lr"] = real()(lr, f"{type(self).__name__} lr for param group {i}")
+        self._step_count += 1
+        self._get_lr_called_within_step = True
+        try:
+            if epoch is None:
+                self.last_epoch += 1
+                values = self.get_lr()
+            else:
+                warnings.warn(
+                    "passing an epoch to scheduler.step() is deprecated (as in PyTorch): "
+                    "call step() once per epoch",
+                    UserWarning,
+                    stacklevel=2,
+                )
+                self.last_epoch = _epoch_count(epoch, "epoch", 0)
+                values = self._closed_form_lr()
+        finally:
+            self._get_lr_called_within_step = False
+        for group, lr in zip(self.optimizer.param_groups, values):
+            group["lr"] = lr
         self._last_lr = self._current_lrs()
+
+    def _warn_if_outside_step(self) -> None:
+        """``get_lr()`` is what ``step()`` uses; a user wants ``get_last_lr()`` (PyTorch's
+        warning)."""
+        if not self._get_lr_called_within_step:
+            warnings.warn(
+                "To get the last learning rate computed by the scheduler, please use "
+                "`get_last_lr()`.",
+                UserWarning,
+                stacklevel=3,
+            )
 
     def get_last_lr(self) -> list[float]:
         """The rates written by the last ``step()``, one per param group."""
@@ -154,6 +195,7 @@ class LambdaLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        self._warn_if_outside_step()
         return [base * f(self.last_epoch) for f, base in zip(self.lr_lambdas, self.base_lrs)]
 
     def state_dict(self) -> dict[str, Any]:
@@ -178,11 +220,12 @@ class StepLR(LRScheduler):
     def __init__(
         self, optimizer: Optimizer, step_size: int, gamma: float = 0.1, last_epoch: int = -1
     ) -> None:
-        self.step_size = _epoch_count(step_size, "step_size", 1)
-        self.gamma = real()(gamma, "gamma")
+        self.step_size = _period(step_size, "step_size")
+        self.gamma = _any_real(gamma, "gamma")
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        self._warn_if_outside_step()
         if self.last_epoch == 0 or self.last_epoch % self.step_size:
             return self._current_lrs()
         return [lr * self.gamma for lr in self._current_lrs()]
@@ -203,10 +246,11 @@ class MultiStepLR(LRScheduler):
         last_epoch: int = -1,
     ) -> None:
         self.milestones = Counter(_epoch_count(m, "milestones", 0) for m in milestones)
-        self.gamma = real()(gamma, "gamma")
+        self.gamma = _any_real(gamma, "gamma")
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        self._warn_if_outside_step()
         factor = self.gamma ** self.milestones.get(self.last_epoch, 0)
         return [lr * factor for lr in self._current_lrs()]
 
@@ -219,10 +263,11 @@ class ExponentialLR(LRScheduler):
     """``lr = initial_lr * gamma ** epoch``: decay by ``gamma`` every epoch."""
 
     def __init__(self, optimizer: Optimizer, gamma: float, last_epoch: int = -1) -> None:
-        self.gamma = real()(gamma, "gamma")
+        self.gamma = _any_real(gamma, "gamma")
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        self._warn_if_outside_step()
         if self._is_initial:
             return self._current_lrs()
         return [lr * self.gamma for lr in self._current_lrs()]
@@ -247,11 +292,12 @@ class CosineAnnealingLR(LRScheduler):
     def __init__(
         self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0, last_epoch: int = -1
     ) -> None:
-        self.T_max = _epoch_count(T_max, "T_max", 1)
-        self.eta_min = real()(eta_min, "eta_min")
+        self.T_max = _period(T_max, "T_max")
+        self.eta_min = _any_real(eta_min, "eta_min")
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        self._warn_if_outside_step()
         e, T, low = self.last_epoch, self.T_max, self.eta_min
         if self._is_initial:
             return self._current_lrs()

@@ -219,6 +219,7 @@ class Optimizer:
                         f"parameter of shape {param.shape} (gradients are never broadcast)"
                     )
                 work.append((param, grad, group))
+        self._opt_called = True  # read by a schedule's first step (PyTorch's order check)
         for param, grad, group in work:
             self._update(param, grad, self.state[param], group)
             bump = getattr(param, "_bump_version", None)
