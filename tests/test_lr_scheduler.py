@@ -201,3 +201,59 @@ def test_get_lr_outside_step_warns_to_use_get_last_lr() -> None:
         warnings.simplefilter("error")
         _stepped(scheduler)
     assert scheduler.get_last_lr() == pytest.approx([0.025, 0.005])
+
+
+def test_linear_warm_up_matches_its_closed_form() -> None:
+    rates = _rates(lr_scheduler.LinearLR(_optimizer()), 8)  # 1/3 -> 1 over 5 epochs
+    np.testing.assert_allclose(rates, _closed(lambda b, e: b * (1 + 2 * min(e, 5) / 5) / 3, 8))
+    down = _rates(lr_scheduler.LinearLR(_optimizer(), 1.0, 0.5, total_iters=2), 4)
+    np.testing.assert_allclose(down[:, 0], [0.1, 0.075, 0.05, 0.05])
+    with pytest.raises(ValueError, match="Starting multiplicative factor"):
+        lr_scheduler.LinearLR(_optimizer(), start_factor=0.0)
+    with pytest.raises(ValueError, match="Ending multiplicative factor"):
+        lr_scheduler.LinearLR(_optimizer(), end_factor=1.5)
+
+
+def _plateau_rates(metrics: list[float], **options) -> list[float]:
+    scheduler = lr_scheduler.ReduceLROnPlateau(_optimizer(), **options)
+    rates = []
+    for value in metrics:
+        scheduler.step(value)
+        rates.append(scheduler.get_last_lr()[0])
+    return rates
+
+
+def test_reduce_on_plateau_counts_bad_epochs_beyond_patience() -> None:
+    # 1.0 and 0.9 improve; each later 0.9 is a bad epoch; the 3rd bad one (> patience 2)
+    # halves the rate and the count starts again
+    rates = _plateau_rates([1.0, 0.9] + [0.9] * 6, factor=0.5, patience=2)
+    assert rates == pytest.approx([0.1] * 4 + [0.05] * 3 + [0.025])
+    # cooldown 2: the two epochs after a reduction count no bad epochs
+    rates = _plateau_rates([1.0] * 6, factor=0.5, patience=0, cooldown=2)
+    assert rates == pytest.approx([0.1, 0.05, 0.05, 0.05, 0.025, 0.025])
+    # mode max with an absolute threshold 0.1: 1.05 is no improvement on 1.0; floor min_lr
+    rates = _plateau_rates([1.0, 1.05, 1.2, 1.0], mode="max", threshold=0.1,
+                           threshold_mode="abs", patience=0, min_lr=0.07)  # fmt: skip
+    assert rates == pytest.approx([0.1, 0.07, 0.07, 0.07])
+
+
+def test_reduce_on_plateau_arguments_and_state() -> None:
+    with pytest.raises(ValueError, match="Factor should be < 1.0"):
+        lr_scheduler.ReduceLROnPlateau(_optimizer(), factor=1.0)
+    with pytest.raises(ValueError, match="mode avg is unknown"):
+        lr_scheduler.ReduceLROnPlateau(_optimizer(), mode="avg")
+    with pytest.raises(ValueError, match="expected 2 min_lrs, got 1"):
+        lr_scheduler.ReduceLROnPlateau(_optimizer(), min_lr=[0.0])
+    scheduler = lr_scheduler.ReduceLROnPlateau(_optimizer(), patience=0)
+    scheduler.step(mt_tensor_one())
+    state = scheduler.state_dict()
+    assert state["best"] == 1.0 and state["last_epoch"] == 1 and "optimizer" not in state
+    other = lr_scheduler.ReduceLROnPlateau(_optimizer())
+    other.load_state_dict(state)
+    other.step(2.0)  # worse than the restored best, patience 0: reduced
+    assert other.get_last_lr() == pytest.approx([0.01, 0.002])
+
+
+def mt_tensor_one() -> minitorch_cnn.Tensor:
+    """A one-element tensor: a loss as a training loop passes it."""
+    return minitorch_cnn.tensor(1.0)
