@@ -257,3 +257,61 @@ def test_reduce_on_plateau_arguments_and_state() -> None:
 def mt_tensor_one() -> minitorch_cnn.Tensor:
     """A one-element tensor: a loss as a training loop passes it."""
     return minitorch_cnn.tensor(1.0)
+
+
+def _one_cycle(opt: optim.Optimizer, **options) -> tuple[list[float], list[float]]:
+    """Rates and momenta during each of 10 steps of a one-cycle schedule (max_lr 1)."""
+    scheduler = lr_scheduler.OneCycleLR(opt, 1.0, total_steps=10, div_factor=10.0, **options)
+    rates, momenta = [], []
+    for _ in range(10):
+        group = opt.param_groups[0]
+        rates.append(group["lr"])
+        momenta.append(group["betas"][0] if "betas" in group else group["momentum"])
+        opt.step()
+        scheduler.step()
+    return rates, momenta
+
+
+def test_one_cycle_climbs_then_anneals() -> None:
+    opt = optim.SGD([nn.Parameter(np.zeros(1, np.float32))], lr=0.1, momentum=0.9)
+    rates, momenta = _one_cycle(opt)
+    # climb 0.1 -> 1 over steps 0..2 (pct_start 0.3 of 10: the climb ends at step 3 - 1), the
+    # cosine midpoint at step 1 is 1 + (0.1 - 1) / 2 = 0.55; then down to 0.1 / 1e4 at step 9
+    assert rates[:3] == pytest.approx([0.1, 0.55, 1.0])
+    middle = 1e-5 + (1 - 1e-5) * (1 + math.cos(math.pi * 3.5 / 7)) / 2  # step 5.5 of 2..9
+    assert (rates[5] + rates[6]) / 2 == pytest.approx(middle, rel=0.05)
+    assert rates[9] == pytest.approx(1e-5)
+    assert momenta[0] == 0.95 and momenta[2] == pytest.approx(0.85)  # the opposite way
+    assert momenta[9] == pytest.approx(0.95)
+    assert opt.param_groups[0]["max_lr"] == 1.0 and opt.param_groups[0]["initial_lr"] == 0.1
+
+
+def test_one_cycle_linear_three_phase_on_adams_beta1() -> None:
+    opt = optim.Adam([nn.Parameter(np.zeros(1, np.float32))])
+    rates, momenta = _one_cycle(
+        opt, anneal_strategy="linear", three_phase=True, pct_start=0.2, max_momentum=0.9
+    )
+    # up over steps 0..1, back down over 1..2, then linear to 1e-5 over 2..9
+    assert rates[:3] == pytest.approx([0.1, 1.0, 0.1])
+    assert rates[9] == pytest.approx(1e-5) and rates[5] == pytest.approx(0.1 - 3 * (0.1 - 1e-5) / 7)
+    assert (
+        momenta[:3] == pytest.approx([0.9, 0.85, 0.9]) and opt.param_groups[0]["betas"][1] == 0.999
+    )
+
+
+def test_one_cycle_errors_as_pytorch() -> None:
+    opt = optim.SGD([nn.Parameter(np.zeros(1, np.float32))], lr=0.1, momentum=0.9)
+    with pytest.raises(ValueError, match="either total_steps OR"):
+        lr_scheduler.OneCycleLR(opt, 1.0)
+    with pytest.raises(ValueError, match="positive integer total_steps"):
+        lr_scheduler.OneCycleLR(opt, 1.0, total_steps=0)
+    with pytest.raises(ValueError, match="anneal_strategy"):
+        lr_scheduler.OneCycleLR(opt, 1.0, 5, anneal_strategy="exp")
+    with pytest.raises(ValueError, match="must support momentum"):
+        lr_scheduler.OneCycleLR(optim.Adadelta([nn.Parameter(np.zeros(1, np.float32))]), 1.0, 5)
+    scheduler = lr_scheduler.OneCycleLR(opt, 1.0, epochs=1, steps_per_epoch=2)
+    for _ in range(2):
+        opt.step()
+        scheduler.step()
+    with pytest.raises(ValueError, match="Tried to step 3 times"):
+        scheduler.step()

@@ -19,7 +19,8 @@ a rate changed by hand carries on from there. Without such changes they equal th
 forms in their docstrings, which ``step(epoch)`` (deprecated in PyTorch) uses directly.
 
 The shared machinery (the base class ``LRScheduler``) is in ``scheduler.py``;
-``ReduceLROnPlateau``, which follows a metric instead of the epoch count, in ``plateau.py``.
+``ReduceLROnPlateau``, which follows a metric instead of the epoch count, in ``plateau.py``;
+``OneCycleLR``, stepped per batch, in ``one_cycle.py``.
 
 Read next: ``plateau.py``.
 """
@@ -33,6 +34,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from .one_cycle import OneCycleLR
 from .optimizer import Optimizer
 from .plateau import ReduceLROnPlateau
 from .scheduler import LRScheduler, _any_real, _copy, _epoch_count, _optimizer, _period
@@ -46,6 +48,7 @@ __all__ = [
     "CosineAnnealingLR",
     "LinearLR",
     "ReduceLROnPlateau",
+    "OneCycleLR",
 ]
 
 
