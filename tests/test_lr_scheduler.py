@@ -40,6 +40,8 @@ def test_import_paths_are_pytorchs() -> None:
     assert minitorch_cnn.optim.lr_scheduler.StepLR is lr_scheduler.StepLR
     from minitorch_cnn.optim.lr_scheduler import CosineAnnealingLR  # noqa: F401
 
+    assert issubclass(lr_scheduler._LRScheduler, lr_scheduler.LRScheduler)
+
 
 def test_step_lr() -> None:
     got = _rates(lr_scheduler.StepLR(_optimizer(), step_size=3, gamma=0.5), 10)

@@ -52,6 +52,10 @@ __all__ = [
 ]
 
 
+class _LRScheduler(LRScheduler):
+    """PyTorch's old name of the base class, for programs that still subclass it."""
+
+
 class LambdaLR(LRScheduler):
     """``lr = initial_lr * lr_lambda(epoch)``: one function, or a list of one per group.
 
