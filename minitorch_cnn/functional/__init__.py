@@ -3,7 +3,8 @@
 Each function checks its arguments -- raising ``ValueError``/``TypeError`` messages that
 repeat the caller's numbers -- normalizes int-or-pair settings, and then calls one op from
 ``ops/``. Layers in ``nn/`` are thin wrappers around these. One file per family, read in
-this order: ``checks``, ``activation``, ``linear``, ``loss``, ``conv``, ``pooling``.
+this order: ``checks``, ``activation``, ``linear``, ``loss``, ``conv``, ``pooling``,
+``adaptive_pooling``, ``unpooling``.
 
 Read next: ``functional/checks.py``.
 """
@@ -20,6 +21,7 @@ from .activation import (
     softmax,
     tanh,
 )
+from .adaptive_pooling import adaptive_avg_pool2d, adaptive_max_pool2d
 from .conv import conv2d, conv_output_size
 from .linear import flatten, linear
 from .loss import cross_entropy, nll_loss
@@ -32,6 +34,7 @@ from .pointwise_loss import (
     mse_loss,
 )
 from .pooling import avg_pool2d, max_pool2d
+from .unpooling import max_unpool2d
 
 __all__ = [
     "relu",
@@ -55,5 +58,8 @@ __all__ = [
     "conv2d",
     "max_pool2d",
     "avg_pool2d",
+    "max_unpool2d",
+    "adaptive_avg_pool2d",
+    "adaptive_max_pool2d",
     "pad",
 ]

@@ -12,7 +12,12 @@ from .padding import pad
 
 
 def conv_output_size(
-    size: int, kernel_size: int, stride: int = 1, padding: int = 0, dilation: int = 1
+    size: int,
+    kernel_size: int,
+    stride: int = 1,
+    padding: int = 0,
+    dilation: int = 1,
+    ceil_mode: bool = False,
 ) -> int:
     r"""Number of outputs along one axis of a convolution or pooling.
 
@@ -28,6 +33,8 @@ def conv_output_size(
     window that runs past the padded edge. That partial window is not computed, so the last
     ``last % S`` pixels never start a window (with S > 1 a few border pixels may never be
     read at all). With D = 1, P = 0 this is the chapter's ``floor((H + 2P - K) / S) + 1``.
+    Pooling's ``ceil_mode`` computes that partial window too (rounding up, PyTorch's rule
+    derived in ``ops.windows.output_size``).
 
     Parameters
     ----------
@@ -37,6 +44,9 @@ def conv_output_size(
         Each >= 1.
     padding : int
         Added on both sides, >= 0.
+    ceil_mode : bool
+        Round up instead of down (pooling only), dropping a last window that would start
+        in the right padding.
 
     Returns
     -------
@@ -46,7 +56,7 @@ def conv_output_size(
     Raises
     ------
     TypeError
-        If an argument is not an int.
+        If an argument is not an int (``ceil_mode`` not a bool).
     ValueError
         If an argument is out of range, or when the output would be empty (the dilated
         kernel is larger than the padded input); the message shows the formula with the
@@ -60,18 +70,24 @@ def conv_output_size(
     16
     >>> conv_output_size(224, 16, stride=16)           # ViT patch embedding: 14 patches
     14
+    >>> conv_output_size(5, 2, stride=2, ceil_mode=True)  # the 5th pixel gets a window
+    3
     """
     size = _require_int(size, "size", 0)
     kernel_size = _require_int(kernel_size, "kernel_size", 1)
     stride = _require_int(stride, "stride", 1)
     padding = _require_int(padding, "padding", 0)
     dilation = _require_int(dilation, "dilation", 1)
-    out = windows.output_size(size, kernel_size, stride, padding, dilation)
+    if not isinstance(ceil_mode, bool):
+        kind = type(ceil_mode).__name__
+        raise TypeError(f"ceil_mode must be a bool, got {ceil_mode!r} ({kind})")
+    out = windows.output_size(size, kernel_size, stride, padding, dilation, ceil_mode)
     if out < 1:
+        rounding = "ceil" if ceil_mode else "floor"
         raise ValueError(
-            "output size floor((size + 2*padding - dilation*(kernel_size - 1) - 1) / stride) + 1"
-            f" = floor(({size} + 2*{padding} - {dilation}*({kernel_size} - 1) - 1) / {stride}) + 1"
-            f" = {out} < 1: the kernel spans {dilation * (kernel_size - 1) + 1} pixels, more"
+            f"output size {rounding}((size + 2*padding - dilation*(kernel_size - 1) - 1) / stride)"
+            f" + 1 = {rounding}(({size} + 2*{padding} - {dilation}*({kernel_size} - 1) - 1)"
+            f" / {stride}) + 1 = {out} < 1: the kernel spans {dilation * (kernel_size - 1) + 1} pixels, more"
             f" than the padded input's {size + 2 * padding}"
         )
     return out
@@ -84,16 +100,27 @@ def _check_output_size(
     stride: tuple[int, int],
     padding: tuple[int, int],
     dilation: tuple[int, int],
-) -> None:
-    """Run ``conv_output_size`` on height and width, naming the op and axis on failure."""
+    ceil_mode: bool = False,
+) -> tuple[int, int]:
+    """Run ``conv_output_size`` on height and width, naming the op and axis on failure;
+    return (OH, OW)."""
+    sizes = []
     for axis, name in ((0, "height"), (1, "width")):
         try:
-            conv_output_size(
-                shape[2 + axis], kernel_size[axis], stride[axis], padding[axis], dilation[axis]
+            sizes.append(
+                conv_output_size(
+                    shape[2 + axis],
+                    kernel_size[axis],
+                    stride[axis],
+                    padding[axis],
+                    dilation[axis],
+                    ceil_mode,
+                )
             )
         except ValueError as error:
             message = f"{what} on input of shape {shape}, along the {name}: {error}"
             raise ValueError(message) from None
+    return sizes[0], sizes[1]
 
 
 def _string_padding(

@@ -1,5 +1,5 @@
 """Every differentiable op, as a ``Function`` subclass with forward and backward on ndarrays.
 
 Reading order: ``elementwise``, ``reduce``, ``shape``, ``matmul``, ``loss``, then the
-convolution lesson: ``windows``, ``conv``, ``pool``.
+convolution lesson: ``windows``, ``conv``, ``pool``, ``adaptive_pool``, ``unpool``.
 """
