@@ -11,10 +11,14 @@ Read next: ``nn/container.py``.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from .. import functional
 from ..autograd import no_grad
+from ..device import device as _device
+from ..dtypes import as_dtype
 from ..functional.checks import _require_int
 from ..tensor import Tensor
 from .module import Module, Parameter
@@ -37,8 +41,17 @@ class _BatchNorm(Module):
         Learn ``weight`` (ones) and ``bias`` (zeros) of shape (C,); else both are None.
     track_running_stats : bool
         Keep the running buffers; without them eval mode also uses the batch's statistics.
+    device, dtype : optional
+        The CPU (the only device) and float32 (default) or float64 for the parameters and
+        the running statistics.
     bias : bool, keyword only
         With ``affine``, whether ``bias`` is learned (PyTorch 2.13's ``bias=`` argument).
+
+    Raises
+    ------
+    TypeError, ValueError
+        For a ``num_features`` that is not an int >= 0, a dtype other than float32/float64,
+        a device other than the CPU.
     """
 
     _dims: tuple[int, ...] = ()
@@ -51,21 +64,31 @@ class _BatchNorm(Module):
         momentum: float | None = 0.1,
         affine: bool = True,
         track_running_stats: bool = True,
+        device: Any = None,
+        dtype: Any = None,
         *,
         bias: bool = True,
     ) -> None:
         super().__init__()
+        if device is not None:
+            _device(device)  # the CPU, or the error that names the device asked for
+        dtype = np.dtype(np.float32) if dtype is None else as_dtype(dtype)
+        if dtype not in (np.float32, np.float64):
+            raise TypeError(f"{type(self).__name__} dtype must be float32 or float64, got {dtype}")
         self.num_features = _require_int(num_features, "num_features", 0)
         self.eps = eps
         self.momentum = momentum
         self.affine = affine
         self.track_running_stats = track_running_stats
         C = self.num_features
-        self.weight = Parameter(np.ones(C, dtype=np.float32)) if affine else None
-        self.bias = Parameter(np.zeros(C, dtype=np.float32)) if affine and bias else None
+        self.weight = Parameter(np.ones(C, dtype=dtype)) if affine else None
+        self.bias = Parameter(np.zeros(C, dtype=dtype)) if affine and bias else None
+        for parameter in (self.weight, self.bias):  # Parameter() makes float32
+            if parameter is not None and parameter.dtype != dtype:
+                parameter.data = parameter.numpy().astype(dtype)
         initial = {
-            "running_mean": np.zeros(C, dtype=np.float32),
-            "running_var": np.ones(C, dtype=np.float32),
+            "running_mean": np.zeros(C, dtype=dtype),
+            "running_var": np.ones(C, dtype=dtype),
             "num_batches_tracked": np.array(0, dtype=np.int64),  # 0-d, as PyTorch's
         }
         for name, values in initial.items():  # None buffers are left out of state_dict
