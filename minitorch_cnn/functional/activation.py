@@ -165,7 +165,7 @@ def _check_probability(p: Any) -> None:
     if not isinstance(p, numbers.Real):
         raise TypeError(f"dropout probability must be a float, got {type(p).__name__} {p!r}")
     if not 0.0 <= p <= 1.0:
-        raise ValueError(f"dropout probability has to be in [0, 1], got {p}")
+        raise ValueError(f"dropout probability must be in [0, 1], got {p}")
 
 
 def _dropout(
