@@ -108,7 +108,7 @@ class MLP(nn.Module):
     >>> MLP(generator=np.random.default_rng(0))
     MLP(
       (layers): Sequential(
-        (0): Flatten(start_dim=1)
+        (0): Flatten(start_dim=1, end_dim=-1)
         (1): Linear(in_features=784, out_features=256, bias=True)
         (2): ReLU()
         (3): Linear(in_features=256, out_features=128, bias=True)

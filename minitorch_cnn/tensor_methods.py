@@ -317,10 +317,9 @@ class TensorMethods:
         return self.reshape(other.shape)
 
     def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Self:
-        if self.ndim == 0:
-            return self.reshape(1)
-        start, end = start_dim % self.ndim, end_dim % self.ndim
-        return self.reshape(*self.shape[:start], -1, *self.shape[end + 1 :])
+        from .functional.linear import flatten  # checks the dims; functional imports tensor
+
+        return flatten(self, start_dim, end_dim)
 
     def permute(self, *dims: int) -> Self:
         return shape_ops.Transpose.apply(self, axes=_shape_args(dims))

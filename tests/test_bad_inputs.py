@@ -341,10 +341,10 @@ W = _ones(4, 3, 3, 3)
     "call, error, match",
     [
         _case(
-            "input-3d",
-            lambda: F.conv2d(_ones(3, 8, 8), W),
+            "input-2d",
+            lambda: F.conv2d(_ones(8, 8), W),
             ValueError,
-            r"4-D \(N, C, H, W\), got shape \(3, 8, 8\)",
+            r"4-D \(N, C, H, W\) or unbatched 3-D \(C, H, W\), got shape \(8, 8\)",
         ),
         _case(
             "weight-5d",

@@ -69,7 +69,7 @@ def test_simple_cnn_repr_matches_the_chapter() -> None:
         "    (5): MaxPool2d(kernel_size=2, stride=2, padding=0)\n"
         "  )\n"
         "  (fc_layers): Sequential(\n"
-        "    (0): Flatten(start_dim=1)\n"
+        "    (0): Flatten(start_dim=1, end_dim=-1)\n"
         "    (1): Linear(in_features=3136, out_features=128, bias=True)\n"
         "    (2): ReLU()\n"
         "    (3): Linear(in_features=128, out_features=10, bias=True)\n"

@@ -156,7 +156,7 @@ def test_load_state_dict_wrong_shape_changes_nothing() -> None:
         (nn.AvgPool2d(3, stride=1, padding=1), "AvgPool2d(kernel_size=3, stride=1, padding=1)"),
         (nn.Linear(3136, 256), "Linear(in_features=3136, out_features=256, bias=True)"),
         (nn.ReLU(), "ReLU()"),
-        (nn.Flatten(), "Flatten(start_dim=1)"),
+        (nn.Flatten(), "Flatten(start_dim=1, end_dim=-1)"),
         (nn.Dropout(0.25), "Dropout(p=0.25)"),
     ],
 )
