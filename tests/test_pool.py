@@ -105,6 +105,11 @@ def _check_against_reference(kind: str, case: tuple) -> None:
     np.testing.assert_allclose(
         x_t.grad, reference_backward(x, grad_out, *settings, **options), **TOLERANCE[x.dtype]
     )
+    if kind == "max":  # the winners' flat indices, as PyTorch reports them
+        _, indices = pool(mt.Tensor(x), **kwargs, return_indices=True)
+        assert indices.dtype == np.int64
+        expected_indices = ref.max_pool2d_indices(x, *settings, **options)
+        np.testing.assert_array_equal(indices.numpy(), expected_indices)
 
 
 @given(_pool_case())
@@ -129,6 +134,55 @@ def test_max_pool2d_padding_never_wins(case: tuple) -> None:
 @given(_pool_case())
 def test_avg_pool2d_matches_reference(case: tuple) -> None:
     _check_against_reference("avg", case)
+
+
+@given(_pool_case(kind="max"))
+def test_max_pool2d_options_match_reference(case: tuple) -> None:
+    """Dilation and ceil_mode, drawn together, and the indices of return_indices."""
+    _check_against_reference("max", case)
+
+
+@given(_pool_case(kind="max", elements=lambda shape, dtype: arrays(shape, dtype).map(np.round)))
+def test_max_pool2d_options_ties_match_reference(case: tuple) -> None:
+    _check_against_reference("max", case)
+
+
+def _mostly_minus_inf(shape: tuple, dtype: type) -> st.SearchStrategy:
+    """Values below 1 become -inf: many windows hold nothing else."""
+    return arrays(shape, dtype).map(lambda a: np.where(a < 1, -np.inf, a).astype(dtype))
+
+
+@given(_pool_case(kind="max", elements=_mostly_minus_inf, max_kernel=5, max_side=9))
+def test_max_pool2d_windows_of_minus_inf_keep_their_first_real_pixel(case: tuple) -> None:
+    """With padding and dilation, a window of -inf is won by its first real tap (PyTorch's
+    rule), whichever tap of the dilated kernel that is (padding 2 and dilation 2 tell
+    ceil(2 / 2) = 1 from 2: kernels up to 5)."""
+    with np.errstate(invalid="ignore"):  # -inf * 0 in the test's own sum
+        _check_against_reference("max", case)
+
+
+@given(_pool_case(kind="avg"))
+def test_avg_pool2d_options_match_reference(case: tuple) -> None:
+    """ceil_mode, count_include_pad and divisor_override, drawn together."""
+    _check_against_reference("avg", case)
+
+
+@given(_pool_case(kind="max", elements=distinct_arrays, max_batch=1, max_channels=2, max_side=5))
+def test_max_pool2d_options_gradcheck(case: tuple) -> None:
+    cfg, x, kwargs, _ = case
+    options = _reference_options(cfg, "max")
+    settings = (cfg.kernel_size, cfg.effective_stride, cfg.padding)
+    if ref.has_empty_window(cfg.input_shape, *settings, **options):
+        with pytest.raises(ValueError, match="at least one input pixel"):
+            F.max_pool2d(mt.Tensor(x), **kwargs)
+    else:
+        assert mt.gradcheck(lambda x: F.max_pool2d(x, **kwargs), [mt.Tensor(x, requires_grad=True)])
+
+
+@given(_pool_case(kind="avg", max_batch=1, max_channels=2, max_side=5))
+def test_avg_pool2d_options_gradcheck(case: tuple) -> None:
+    cfg, x, kwargs, _ = case
+    assert mt.gradcheck(lambda x: F.avg_pool2d(x, **kwargs), [mt.Tensor(x, requires_grad=True)])
 
 
 @given(_pool_case(elements=distinct_arrays, max_batch=1, max_channels=2, max_side=5))
