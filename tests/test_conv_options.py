@@ -212,6 +212,9 @@ def test_pad_accepts_what_pytorch_accepts() -> None:
     ints = F.pad(mt.tensor(np.arange(3)), (1, 1), value=2.5).numpy()
     assert ints.dtype == np.int64 and ints.tolist() == [2, 0, 1, 2, 2]  # cast like PyTorch
     assert F.pad(mt.zeros(5), (-3, -2)).shape == (0,)
+    # reflect and replicate only need one padded axis to keep an entry (PyTorch's check)
+    assert F.pad(x, (0, 0, -3, 0), mode="replicate").shape == (1, 1, 0, 4)
+    assert F.pad(mt.zeros(1, 2), (3, -4), mode="replicate").numpy().tolist() == [[0.0]]
 
 
 @pytest.mark.parametrize(
@@ -239,10 +242,14 @@ def test_pad_accepts_what_pytorch_accepts() -> None:
         # every axis but the batch axis non-empty (reflect, replicate)
         ((1, 0, 3, 3), (1, 1, 1, 1), {"mode": "reflect"}, ValueError, [r"\(1, 0, 3, 3\)"]),
         ((0, 3, 3), (1, 1, 1, 1), {"mode": "replicate"}, ValueError, [r"\(0, 3, 3\)"]),
-        # cropped below zero entries (below one for reflect and replicate)
-        ((1, 5), (-3, -3), {}, ValueError, [r"\(-3, -3\)", "-1 entries"]),
-        ((1, 5), (-5, 0), {"mode": "reflect"}, ValueError, [r"\(-5, 0\)", "0 entries"]),
-        ((1, 5), (-4, -1), {"mode": "replicate"}, ValueError, [r"\(-4, -1\)", "0 entries"]),
+        # constant and circular crop first: no more than the axis, even if padding follows
+        ((1, 5), (-3, -3), {}, ValueError, [r"\(-3, -3\)", "more than the whole axis"]),
+        ((1, 3), (3, -4), {}, ValueError, [r"\(3, -4\)", "more than the whole axis"]),
+        # reflect and replicate: no negative size, and some padded axis keeps an entry
+        ((1, 1, 3, 4), (0, 0, -3, -1), {"mode": "reflect"}, ValueError, ["-1 entries"]),
+        ((1, 5), (-5, 0), {"mode": "reflect"}, ValueError, [r"\(-5, 0\)", "no entry"]),
+        ((1, 5), (-4, -1), {"mode": "replicate"}, ValueError, [r"\(-4, -1\)", "no entry"]),
+        ((1, 1, 3, 4), (-4, 0, -3, 0), {"mode": "replicate"}, ValueError, ["no entry"]),
     ],
 )
 def test_pad_rejects_what_pytorch_rejects(

@@ -66,27 +66,29 @@ def _check_mode(x: Tensor, widths: list[tuple[int, int]], mode: Any, value: Any)
 
 
 def _check_sizes(shape: tuple[int, ...], widths: list[tuple[int, int]], mode: str) -> None:
-    """Check each padded axis against the mode's limits."""
+    """Check each padded axis against the mode's limits, as PyTorch does."""
     sizes = shape[len(shape) - len(widths) :]
+    outs = []
     for size, (before, after) in zip(sizes, widths):
-        out = size + before + after
+        kept = size + min(before, 0) + min(after, 0)  # what the negative widths leave
         grow = max(before, 0), max(after, 0)
+        outs.append(size + before + after)
+        where = f"padding ({before}, {after}) of an axis of size {size} (input shape {shape})"
         if mode == "reflect" and max(grow) >= size:
+            raise ValueError(f"reflect padding must be less than the axis it pads: got {where}")
+        if mode in ("constant", "circular") and kept < 0:
+            raise ValueError(f"negative padding removes more than the whole axis: got {where}")
+        if mode == "circular" and max(grow) > kept:
             raise ValueError(
-                f"reflect padding must be less than the axis it pads: got padding "
-                f"({before}, {after}) for an axis of size {size} (input shape {shape})"
+                f"circular padding would wrap around more than once ({kept} entries left after "
+                f"cropping): got {where}"
             )
-        if mode == "circular" and max(grow) > size + min(before, 0) + min(after, 0):
-            raise ValueError(
-                f"circular padding ({before}, {after}) would wrap around more than once "
-                f"(axis of size {size}, {size + min(before, 0) + min(after, 0)} after "
-                f"negative padding; input shape {shape})"
-            )
-        if out < (1 if mode in ("reflect", "replicate") else 0):
-            raise ValueError(
-                f"padding ({before}, {after}) leaves an axis of size {size} with {out} entries "
-                f"(input shape {shape})"
-            )
+        if outs[-1] < 0:
+            raise ValueError(f"padding leaves {outs[-1]} entries: got {where}")
+    if mode in ("reflect", "replicate") and max(outs) < 1:
+        raise ValueError(
+            f"{mode} padding {widths} leaves no entry along any padded axis (input shape {shape})"
+        )
 
 
 def _crop(x: Tensor, widths: list[tuple[int, int]]) -> Tensor:
@@ -120,7 +122,8 @@ def pad(
         ``input.ndim``. A negative width crops instead.
     mode : {"constant", "reflect", "replicate", "circular"}
         What the new entries copy; see ``ops.pad.Pad`` for a picture of each. Reflect
-        widths must be less than the axis' size; circular ones at most its size.
+        widths must be less than the axis' size; circular ones at most what is left of it
+        after negative widths crop (PyTorch's result is undefined beyond).
     value : float, optional
         The fill of constant padding (0 when None). Other modes take none.
 
@@ -137,7 +140,8 @@ def pad(
     ValueError
         Where PyTorch rejects: an odd pad length, more pairs than axes, an unknown mode, a
         value with a non-constant mode, unsupported input dimensions, padding too large for
-        the mode, or an axis cropped below zero entries (one, for reflect and replicate).
+        the mode, negative widths removing more than an axis (constant, circular), a
+        negative size, or (reflect, replicate) no entry left along every padded axis.
 
     Examples
     --------
