@@ -31,8 +31,8 @@ array([[0, 0, 1, 1, 2],
        [3, 1, 3, 2, 3]])
 
 So every loop here runs over table rows -- kernel taps forward, covering windows backward --
-and never over pixels. K is the largest window (about L/n + 2); R is at most 2 when
-shrinking (L >= n: windows o and o + 2 never meet).
+and never over pixels. K, the largest window, is at most ceil(L/n) + 1; R is at most 2
+when shrinking (L >= n: windows o and o + 2 never meet), ceil(n/L) + 1 when growing.
 
 Read next: ``ops/unpool.py``.
 """
