@@ -24,8 +24,8 @@ keyword arguments, under PyTorch's names, so they splat straight into the call::
     def test_pool_shape(cfg):
         assert F.max_pool2d(mt.zeros(*cfg.input_shape), **cfg.kwargs).shape == cfg.output_shape
 
-Two files: ``testing/arrays.py`` (shapes and arrays), ``testing/configs.py`` (convolution
-and pooling settings).
+Three files: ``testing/arrays.py`` (shapes and arrays), ``testing/conv.py`` and
+``testing/pool.py`` (convolution and pooling settings).
 
 Read next: ``testing/arrays.py``, then the tests in ``tests/`` that use these strategies
 (``tests/test_conv.py``).
@@ -41,14 +41,8 @@ from .arrays import (
     memory_layouts,
     shapes,
 )
-from .configs import (
-    PADDING_MODES,
-    POOL_KINDS,
-    Conv2dConfig,
-    Pool2dConfig,
-    conv2d_configs,
-    pool2d_configs,
-)
+from .conv import PADDING_MODES, Conv2dConfig, conv2d_configs
+from .pool import POOL_KINDS, Pool2dConfig, pool2d_configs
 
 __all__ = [
     "DISTINCT_GAP",

@@ -1,6 +1,6 @@
 """Shapes and arrays: sizes, floats, broadcastable pairs, kink-free values, memory layouts.
 
-Read next: ``testing/configs.py`` (valid convolution and pooling settings).
+Read next: ``testing/conv.py`` (valid convolution settings).
 """
 
 from __future__ import annotations
