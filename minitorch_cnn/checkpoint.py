@@ -23,6 +23,7 @@ Read next: ``train.py`` (the training program that saves and resumes them).
 
 from __future__ import annotations
 
+import copy
 import math
 import os
 from typing import Any
@@ -151,7 +152,7 @@ def load_checkpoint(
 
     # Every piece is checked. The model's load is all or nothing itself; the optimizer's
     # (which checks shapes against the parameters) is undone by restoring the model.
-    backup = model.state_dict()
+    backup = copy.deepcopy(model.state_dict())  # state_dict() shares memory with the model
     try:
         model.load_state_dict(contents["model"])
     except (TypeError, ValueError) as error:

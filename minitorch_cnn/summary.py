@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .functional import conv_output_size
-from .nn import AvgPool2d, Conv2d, Dropout, Flatten, Linear, MaxPool2d, Module, Parameter, ReLU
+from .nn import AvgPool2d, Conv2d, Dropout, Flatten, Linear, MaxPool2d, Module, ReLU
 
 #: One axis of a shape: a size, or a name for the batch axis (``"batch"``).
 Dim = int | str
@@ -281,7 +281,7 @@ def _leaves(module: Module, path: str) -> list[tuple[str, Module]]:
     children = list(module.named_children())
     if not children:
         return [(path, module)]
-    own = [key for key, value in vars(module).items() if isinstance(value, Parameter)]
+    own = [key for key, _ in module.named_parameters(recurse=False)]
     if own:
         raise TypeError(
             f"summary cannot size {path or type(module).__name__} ({type(module).__name__}): it "

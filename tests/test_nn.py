@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import math
 
 import numpy as np
@@ -90,13 +91,14 @@ def test_zero_grad_clears_every_parameter() -> None:
 
 
 # ----- state_dict -------------------------------------------------------------------------------
-def test_state_dict_is_a_snapshot_and_round_trips() -> None:
+def test_state_dict_shares_memory_and_a_deepcopy_is_a_snapshot() -> None:
     model = _Block()
-    snapshot = model.state_dict()
+    live, snapshot = model.state_dict(), copy.deepcopy(model.state_dict())
     assert list(snapshot) == ["scale", "body.0.weight", "body.0.bias", "head.weight"]
     weight = model.body[0].weight
     array_before = weight.numpy()
-    weight.numpy()[...] += 1.0  # training moves on; the snapshot does not
+    weight.numpy()[...] += 1.0  # training moves on: the state dict follows, the copy does not
+    assert np.array_equal(live["body.0.weight"], weight.numpy())
     assert not np.array_equal(snapshot["body.0.weight"], weight.numpy())
     model.load_state_dict(snapshot)
     assert np.array_equal(weight.numpy(), snapshot["body.0.weight"])
@@ -116,14 +118,14 @@ def test_load_state_dict_missing_and_unexpected_keys() -> None:
     del state["head.weight"]
     state["head.bias"] = np.zeros(2)
     with pytest.raises(
-        ValueError, match=r"missing keys \['head.weight'\], unexpected keys \['head.bias'\]"
+        ValueError, match=r"missing keys \['head.weight'\]; unexpected keys \['head.bias'\]"
     ):
         model.load_state_dict(state)
 
 
 def test_load_state_dict_wrong_shape_changes_nothing() -> None:
     model = _Block()
-    before = model.state_dict()
+    before = copy.deepcopy(model.state_dict())
     state = {k: v + 1 for k, v in before.items()}
     state["head.weight"] = np.zeros((4, 2), dtype=np.float32)
     with pytest.raises(ValueError, match=r"head.weight: expected \(2, 4\), got \(4, 2\)"):
@@ -152,12 +154,15 @@ def test_load_state_dict_wrong_shape_changes_nothing() -> None:
             nn.Conv2d(3, 768, kernel_size=16, stride=16),
             "Conv2d(3, 768, kernel_size=(16, 16), stride=(16, 16))",
         ),
-        (nn.MaxPool2d(2), "MaxPool2d(kernel_size=2, stride=2, padding=0)"),
+        (
+            nn.MaxPool2d(2),
+            "MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)",
+        ),
         (nn.AvgPool2d(3, stride=1, padding=1), "AvgPool2d(kernel_size=3, stride=1, padding=1)"),
         (nn.Linear(3136, 256), "Linear(in_features=3136, out_features=256, bias=True)"),
         (nn.ReLU(), "ReLU()"),
         (nn.Flatten(), "Flatten(start_dim=1, end_dim=-1)"),
-        (nn.Dropout(0.25), "Dropout(p=0.25)"),
+        (nn.Dropout(0.25), "Dropout(p=0.25, inplace=False)"),
     ],
 )
 def test_layer_repr(layer: nn.Module, text: str) -> None:
@@ -170,7 +175,7 @@ def test_nested_repr_indents_like_pytorch() -> None:
         "  (body): Sequential(\n"
         "    (0): Linear(in_features=3, out_features=4, bias=True)\n"
         "    (1): ReLU()\n"
-        "    (2): Dropout(p=0.5)\n"
+        "    (2): Dropout(p=0.5, inplace=False)\n"
         "  )\n"
         "  (head): Linear(in_features=4, out_features=2, bias=False)\n"
         ")"
@@ -272,7 +277,7 @@ def test_init_helpers() -> None:
         (
             lambda: nn.Linear(1, 1).load_state_dict({"weight": [["a"]], "bias": [0.0]}),
             TypeError,
-            "weight must hold numbers, got an array of dtype <U1",
+            r"Linear: weight: expected numeric data .*got an array of dtype <U1",
         ),
     ],
 )

@@ -12,13 +12,14 @@ import sys
 
 from .. import functional, init
 from .activation import LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
-from .container import Sequential
+from .container import ModuleDict, ModuleList, ParameterList, Sequential
 from .conv import Conv2d
 from .dropout import Dropout, Dropout2d
 from .flatten import Flatten
-from .linear import Linear
+from .lazy import LazyConv2d, LazyLinear
+from .linear import Identity, Linear
 from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
-from .module import Module, Parameter
+from .module import Module, Parameter, UninitializedParameter
 from .normalization import BatchNorm1d, BatchNorm2d
 from .pooling import (
     AdaptiveAvgPool2d,
@@ -50,6 +51,13 @@ __all__ = [
     "BatchNorm1d",
     "BatchNorm2d",
     "Sequential",
+    "ModuleList",
+    "ModuleDict",
+    "ParameterList",
+    "Identity",
+    "LazyLinear",
+    "LazyConv2d",
+    "UninitializedParameter",
     "CrossEntropyLoss",
     "NLLLoss",
     "MSELoss",
