@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import io
 import json
 import math
@@ -105,7 +106,7 @@ def test_model_only_checkpoint(tmp_path: Path) -> None:
 def test_other_architecture_is_a_clear_error_and_changes_nothing(tmp_path: Path) -> None:
     save_checkpoint(tmp_path / "simple.pt", models.SimpleCNN(generator=np.random.default_rng(0)))
     target = models.MNISTConvNet(generator=np.random.default_rng(1))
-    before = target.state_dict()
+    before = copy.deepcopy(target.state_dict())  # state_dict() shares memory
     with pytest.raises(
         ValueError,
         match=r"holds a SimpleCNN, which does not fit this MNISTConvNet.*"

@@ -10,6 +10,7 @@ Read next: ``tests/test_checkpoint.py``.
 
 from __future__ import annotations
 
+import copy
 import gc
 import os
 import signal
@@ -263,7 +264,7 @@ def test_a_failed_load_changes_nothing(tmp_path: Path) -> None:
     opt.step()
     save_checkpoint(path, saved, opt)  # no generator state
     target = _small_model(1)
-    before = target.state_dict()
+    before = copy.deepcopy(target.state_dict())  # state_dict() shares memory
     fewer = optim.SGD(list(target.parameters())[:2], lr=0.1, momentum=0.9)  # 2 of 4 parameters
     with pytest.raises(ValueError, match="group 0 has 4 parameters in the state dict, 2 in"):
         load_checkpoint(path, target, fewer)
