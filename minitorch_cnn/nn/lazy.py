@@ -168,7 +168,12 @@ class LazyConv2d(_LazyMixin, Conv2d):
 
     def __init__(self, out_channels: int, kernel_size: Any, *args: Any, **kwargs: Any) -> None:
         Module.__init__(self)
-        arguments = inspect.signature(Conv2d).bind(0, out_channels, kernel_size, *args, **kwargs)
+        try:
+            arguments = inspect.signature(Conv2d).bind(
+                0, out_channels, kernel_size, *args, **kwargs
+            )
+        except TypeError as error:  # "got an unexpected keyword argument 'strides'"
+            raise TypeError(f"LazyConv2d() {error}") from None
         arguments.apply_defaults()
         self._lazy_arguments = arguments.arguments
         groups = arguments.arguments["groups"]
