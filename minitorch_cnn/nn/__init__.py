@@ -1,9 +1,10 @@
 """Layers, as in ``torch.nn``: ``Module`` and ``Parameter`` first, then one file per family.
 
-Reading order: ``module``, ``linear``, ``conv``, ``pooling``, ``activation``, ``flatten``,
-``dropout``, ``container``.
+Reading order: ``parameter``, ``attributes`` (how ``self.fc = ...`` registers a part),
+``module``, ``state`` (state dicts), ``linear``, ``lazy``, ``conv``, ``pooling``,
+``activation``, ``flatten``, ``dropout``, ``container``.
 
-Read next: ``nn/module.py``.
+Read next: ``nn/parameter.py``.
 """
 
 from __future__ import annotations

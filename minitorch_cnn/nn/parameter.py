@@ -4,7 +4,7 @@ lazy layer learns on its first call.
 Assigning a ``Parameter`` to a module attribute is what registers it (``module.py``);
 anything else under a parameter's name is a TypeError, as in PyTorch.
 
-Read next: ``nn/module.py``.
+Read next: ``nn/attributes.py``.
 """
 
 from __future__ import annotations
