@@ -61,6 +61,25 @@ class Module(Attributes):
     ----------
     training : bool
         True after ``train()`` (the default), False after ``eval()``; ``Dropout`` reads it.
+
+    Examples
+    --------
+    >>> import minitorch_cnn as mt
+    >>> from minitorch_cnn.nn import Linear
+    >>> class Net(Module):
+    ...     def __init__(self) -> None:
+    ...         super().__init__()
+    ...         self.register_buffer("scale", mt.ones(2))  # state, not learned
+    ...         self.fc = Linear(3, 2)  # a Module: registered as a sub-module
+    ...     def forward(self, x: mt.Tensor) -> mt.Tensor:
+    ...         return self.fc(x) * self.scale
+    >>> net = Net()
+    >>> [name for name, _ in net.named_parameters()], list(net.state_dict())
+    (['fc.weight', 'fc.bias'], ['scale', 'fc.weight', 'fc.bias'])
+    >>> net
+    Net(
+      (fc): Linear(in_features=3, out_features=2, bias=True)
+    )
     """
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
