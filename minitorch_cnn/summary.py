@@ -28,7 +28,30 @@ from dataclasses import dataclass
 from typing import Any
 
 from .functional import conv_output_size
-from .nn import AvgPool2d, Conv2d, Dropout, Flatten, Linear, MaxPool2d, Module, ReLU
+from .nn import (
+    AdaptiveAvgPool2d,
+    AdaptiveMaxPool2d,
+    AvgPool2d,
+    BatchNorm1d,
+    BatchNorm2d,
+    Conv2d,
+    Dropout,
+    Dropout2d,
+    Flatten,
+    Identity,
+    LeakyReLU,
+    Linear,
+    LogSoftmax,
+    MaxPool2d,
+    Module,
+    ReLU,
+    Sigmoid,
+    Softmax,
+    Tanh,
+)
+
+#: Layers whose output has their input's shape, one value per input value.
+_ELEMENTWISE = (ReLU, LeakyReLU, Sigmoid, Tanh, Softmax, LogSoftmax, Dropout, Dropout2d, Identity)
 
 #: One axis of a shape: a size, or a name for the batch axis (``"batch"``).
 Dim = int | str
@@ -180,15 +203,23 @@ def _window(
     field: _Field,
     kernel: Pair,
     stride: Pair,
-    padding: Pair,
+    padding: Pair | str,
     dilation: Pair,
+    ceil_mode: bool = False,
 ) -> tuple[tuple[Dim, ...], _Field]:
-    """A conv or pooling window over H and W: new (OH, OW), receptive field and jump."""
+    """A conv or pooling window over H and W: new (OH, OW), receptive field and jump.
+
+    ``padding="same"`` keeps H and W (stride 1); ``"valid"`` is no padding.
+    """
     N, C, H, W = shape
     out = []
     for i, (axis, size) in enumerate((("height", H), ("width", W))):
         try:
-            out.append(conv_output_size(size, kernel[i], stride[i], padding[i], dilation[i]))
+            if padding == "same":
+                out.append(size)
+                continue
+            pad = 0 if padding == "valid" else padding[i]
+            out.append(conv_output_size(size, kernel[i], stride[i], pad, dilation[i], ceil_mode))
         except ValueError as error:
             raise ValueError(
                 f"summary: {name} cannot take input of shape {format_shape(shape)}, along the "
@@ -199,6 +230,25 @@ def _window(
     rf = tuple(field.rf[i] + dilation[i] * (kernel[i] - 1) * field.jump[i] for i in (0, 1))
     jump = tuple(field.jump[i] * stride[i] for i in (0, 1))
     return (N, C, out[0], out[1]), _Field(rf, jump, field.whole)  # type: ignore[arg-type]
+
+
+def _adaptive(
+    shape: tuple[Dim, ...], field: _Field, output_size: Any
+) -> tuple[tuple[Dim, ...], _Field]:
+    """An adaptive pooling layer: output cell i of n over L pixels pools
+    ``[floor(i*L/n), ceil((i+1)*L/n))``. When n divides L that is a pooling with
+    K = S = L/n; otherwise the windows differ, and the receptive field and jump use the
+    widest window and the rounded-up step (upper bounds)."""
+    N, C, H, W = shape
+    sizes = _as_pair(output_size)
+    out = tuple(L if n is None else n for L, n in zip((H, W), sizes))
+    if field.rf is None or field.jump is None:
+        return (N, C) + out, field
+    widest = [max(-(-(i + 1) * L // n) - i * L // n for i in range(n)) for L, n in zip((H, W), out)]
+    steps = [-(-L // n) for L, n in zip((H, W), out)]
+    rf = tuple(field.rf[i] + (widest[i] - 1) * field.jump[i] for i in (0, 1))
+    jump = tuple(field.jump[i] * steps[i] for i in (0, 1))
+    return (N, C) + out, _Field(rf, jump, field.whole)  # type: ignore[arg-type]
 
 
 def _require_image(name: str, shape: tuple[Dim, ...]) -> None:
@@ -217,7 +267,14 @@ def _size_layer(
     table.
     """
     kind = type(module)
-    if kind in (ReLU, Dropout):
+    if kind in _ELEMENTWISE:
+        return shape, field
+    if kind in (BatchNorm1d, BatchNorm2d):
+        if len(shape) < 2 or shape[1] != module.num_features:
+            raise ValueError(
+                f"summary: {name} expects {module.num_features} channels on axis 1, got input "
+                f"of shape {format_shape(shape)}"
+            )
         return shape, field
     if kind is Conv2d:
         _require_image(name, shape)
@@ -239,21 +296,33 @@ def _size_layer(
             _as_pair(module.kernel_size),
             _as_pair(module.stride),
             _as_pair(module.padding),
-            (1, 1),
+            _as_pair(getattr(module, "dilation", 1)),
+            module.ceil_mode,
         )
+    if kind in (AdaptiveAvgPool2d, AdaptiveMaxPool2d):
+        _require_image(name, shape)
+        return _adaptive(shape, field, module.output_size)
     if kind is Flatten:
-        start = (
-            module.start_dim % len(shape) if -len(shape) <= module.start_dim < len(shape) else None
-        )
-        if start is None or not all(isinstance(d, int) for d in shape[start:]):
+        n = len(shape)
+        start = module.start_dim % n if -n <= module.start_dim < n else None
+        end = module.end_dim % n if -n <= module.end_dim < n else None
+        if start is None or end is None or start > end:
             raise ValueError(
-                f"summary: {name} (Flatten(start_dim={module.start_dim})) cannot flatten input "
-                f"of shape {format_shape(shape)}"
+                f"summary: {name} ({module!r}) cannot flatten input of shape {format_shape(shape)}"
             )
-        merges_hw = len(shape) == 4 and field.jump is not None and start <= 2
+        if end == start:
+            return shape, field
+        if not all(isinstance(d, int) for d in shape[start : end + 1]):
+            raise ValueError(
+                f"summary: {name} ({module!r}) cannot flatten input of shape "
+                f"{format_shape(shape)}: the batch axis has no size"
+            )
+        merged = shape[:start] + (math.prod(shape[start : end + 1]),) + shape[end + 1 :]
+        if not (len(shape) == 4 and field.jump is not None and start <= 3 and end >= 2):
+            return merged, field  # H and W both survive (or were gone already)
+        merges_hw = start <= 2 and end == 3
         # one element per input unit still: the receptive field stays, the grid is gone
-        after = _Field(field.rf, None, field.whole if merges_hw or field.jump is None else None)
-        return shape[:start] + (math.prod(shape[start:]),), after
+        return merged, _Field(field.rf, None, field.whole if merges_hw else None)
     if kind is Linear:
         if shape[-1] != module.in_features:
             raise ValueError(
@@ -267,7 +336,8 @@ def _size_layer(
     raise TypeError(
         f"summary cannot size {name} ({kind.__module__}.{kind.__name__}): a layer without "
         "sub-modules whose forward it does not know. It sizes nn.Conv2d, nn.MaxPool2d, "
-        "nn.AvgPool2d, nn.Linear, nn.Flatten, nn.ReLU and nn.Dropout, and walks any other "
+        "nn.AvgPool2d, the adaptive poolings, nn.Linear, nn.Flatten, nn.BatchNorm1d/2d, the "
+        "activations, dropout and nn.Identity, and walks any other "
         "module through its sub-modules in order"
     )
 

@@ -307,3 +307,44 @@ def test_receptive_field_and_jump_are_what_backward_reaches(layers: list) -> Non
         rows, cols = np.nonzero(x.grad.sum(axis=(0, 1)))
         assert (rows.min(), rows.max() + 1) == (i * JH, i * JH + RH)
         assert (cols.min(), cols.max() + 1) == (j * JW, j * JW + RW)
+
+
+# PyTorch's other options and layers: padding "same"/"valid", pooling dilation and
+# ceil_mode, adaptive pooling, batch norm and shape-keeping layers.
+_OPTION_LAYERS = st.sampled_from(
+    [
+        lambda: nn.Conv2d(2, 2, 3, padding="same", generator=RNG),
+        lambda: nn.Conv2d(2, 2, (2, 4), padding="same", dilation=2, generator=RNG),
+        lambda: nn.Conv2d(2, 2, 2, padding="valid", generator=RNG),
+        lambda: nn.MaxPool2d(3, 2, 1, dilation=2, ceil_mode=True),
+        lambda: nn.MaxPool2d(2, ceil_mode=True),
+        lambda: nn.AvgPool2d(3, 2, 1, ceil_mode=True, count_include_pad=False),
+        lambda: nn.AdaptiveAvgPool2d((3, None)),
+        lambda: nn.AdaptiveMaxPool2d(2),
+        lambda: nn.BatchNorm2d(2),
+        lambda: nn.Sigmoid(),
+        lambda: nn.Dropout2d(),
+        lambda: nn.Identity(),
+    ]
+)
+
+
+@given(st.lists(_OPTION_LAYERS, min_size=1, max_size=4), st.integers(3, 12), st.integers(3, 12))
+def test_output_shape_with_pytorchs_options(layers: list, H: int, W: int) -> None:
+    model = nn.Sequential(*(make() for make in layers)).eval()
+    try:
+        expected = model(mt.zeros(2, 2, H, W)).shape
+    except ValueError:  # a window too large for what is left: summary refuses too
+        with pytest.raises(ValueError):
+            summary(model, (2, 2, H, W))
+        return
+    assert summary(model, (2, 2, H, W)).output_shape == expected
+
+
+def test_flatten_end_dim_and_adaptive_receptive_field_by_hand() -> None:
+    model = nn.Sequential(nn.AdaptiveAvgPool2d(2), nn.Flatten(1, 2))
+    rows = summary(model, ("batch", 3, 8, 6)).rows
+    assert rows[0].output_shape == ("batch", 3, 2, 2)
+    # 8 rows into 2 cells: windows of 4 rows, 4 apart; 6 columns: 3 wide, 3 apart
+    assert rows[0].receptive_field == (4, 3) and rows[0].jump == (4, 3)
+    assert rows[1].output_shape == ("batch", 6, 2)
