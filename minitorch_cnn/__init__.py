@@ -1,9 +1,10 @@
 """minitorch_cnn: a pure-NumPy tensor and autograd framework for convolutional networks.
 
-Reading order (README.md says one sentence about each): ``autograd.py``, ``tensor.py``,
-``tensor_methods.py``, ``creation.py``, ``ops/`` (elementwise, reduce, shape, matmul, loss,
-then windows, conv, pool), ``functional/``, ``nn/``, ``init.py``, ``optim``, ``summary.py``,
-``data.py``, ``models.py``, ``checkpoint.py``, ``train.py``, ``gradcheck.py``, ``testing.py``.
+Reading order (README.md says one sentence about each; every module's "Read next" leads
+on): ``autograd.py``, ``tensor.py`` and its methods, ``generator.py``, ``creation.py``,
+``ops/`` (elementwise to normalization, then windows, conv, pool), ``functional/``, ``nn/``,
+``init.py``, ``optim/``, ``summary.py``, ``data.py``, ``utils/``, ``vision/``, ``models.py``,
+``serialization.py``, ``checkpoint.py``, ``train.py``, ``gradcheck.py``, ``testing/``.
 
 The names PyTorch has at its top level (``minitorch_cnn.device``, ``minitorch_cnn.float32``,
 ``minitorch_cnn.max``, ...) are here too, so ``import minitorch_cnn as torch`` runs PyTorch

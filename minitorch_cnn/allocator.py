@@ -17,7 +17,9 @@ program that wants it calls it once, as the training program does (and says so i
 output). ``keep_freed_memory(0, 0)`` is not a reset (glibc has none). Elsewhere than glibc
 (macOS, musl) nothing is changed.
 
-Not part of the lessons' reading order: read it when measuring speed (``benchmarks/``).
+Read it when measuring speed (``benchmarks/``).
+
+Read next: ``png.py`` (the pictures of ``examples/visualize.py``).
 """
 
 from __future__ import annotations

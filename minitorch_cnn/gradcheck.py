@@ -10,7 +10,7 @@ A function with a non-scalar output is reduced to ``L = sum(out * g)`` with a ra
 gradient ``g``: checking with ``sum(out)`` alone (g = 1) would miss backwards that mix up
 which output entry goes where.
 
-Read next: ``testing.py`` (hypothesis strategies for drawing inputs to check).
+Read next: ``testing/__init__.py`` (hypothesis strategies for drawing inputs to check).
 """
 
 from __future__ import annotations

@@ -10,8 +10,9 @@ each ``length (4 bytes, big-endian) | type (4 ASCII letters) | data | CRC-32 of 
   "None": the bytes are stored as they are);
 - ``IEND``: the end, with no data.
 
-Read next: ``tests/test_visualize.py``, whose decoder (the same chunks, CRCs and zlib, plus the
-row filters other writers use) reads these files back.
+Read next: ``gradcheck.py`` (how every backward in the package is checked). The decoder in
+``tests/test_visualize.py`` (the same chunks, CRCs and zlib, plus the row filters other
+writers use) reads these files back.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ as PyTorch accepts them), ``transpose(d0, d1)`` swaps two dims, ``max(dim)`` ret
 Python float) is cast to the float's dtype, a Python or NumPy scalar never upcasts a tensor,
 and true division of ints gives float32.
 
-Read next: ``toplevel.py``.
+Read next: ``tensor_extras.py``.
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ checkpoint or data file ends the program with its one-line message (exit code 1)
 
 ``train_step`` and ``evaluate`` are reused by ``examples/compare_mlp_cnn.py`` and the tests.
 
-Read next: ``gradcheck.py`` (how every backward in the package is checked).
+Read next: ``allocator.py`` (the one process-wide setting the training program makes).
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ summed ``weight`` for the weighted ``mse_loss``/``l1_loss``, as PyTorch), "sum",
 The squared and absolute errors are composed from differentiable ops; the two binary
 cross-entropies are ops of their own (``ops/loss.py``), for their clamped and stable logs.
 
-Read next: ``functional/conv.py``.
+Read next: ``functional/padding.py``.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ Parameters, learned by the optimizer. ``running_mean``, ``running_var`` and
 but never given to an optimizer -- the layer itself updates them, in place, on every training
 batch, and normalizes by them in ``eval()`` mode.
 
-Read next: ``nn/container.py``.
+Read next: ``nn/loss.py``.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ written. Subtracting the row maximum ``m`` changes nothing mathematically
 The same care gives ``log(1 + exp(-x))`` as ``max(-x, 0) + log1p(exp(-|x|))`` for the binary
 cross-entropy on logits.
 
-Read next: ``ops/windows.py`` (the stride-trick lesson).
+Read next: ``ops/activation.py``.
 """
 
 from __future__ import annotations

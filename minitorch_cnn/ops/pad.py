@@ -5,7 +5,7 @@ Convolution pads with zeros inside ``ops/conv.py``; a layer asking for another
 Every mode is a *copy*: each output entry is either the constant or one entry of the input,
 so the backward only has to send each gradient entry back to the entry it was copied from.
 
-Read next: ``ops/windows.py``.
+Read next: ``ops/speed.py`` (what makes the convolution fast).
 """
 
 from __future__ import annotations

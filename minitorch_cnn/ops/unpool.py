@@ -5,7 +5,7 @@ of the input pixel that won. ``MaxUnpool2d`` is the partial inverse: an output o
 with every value written at its index, so the maxima return to their places and everything
 else is lost.
 
-Read next: ``ops/speed.py`` (what makes the convolution fast), then ``functional/``.
+Read next: ``ops/pad.py``.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ gradients into updates: ``optimizer.zero_grad(); loss.backward(); optimizer.step
 one file with its update rule derived in the docstring; ``lr_scheduler.py`` changes the
 learning rates between epochs.
 
-Read next: ``optimizer.py``.
+Read next: ``optim/optimizer.py``.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ has the units of ``dx``, and no hand-tuned learning rate is needed (PyTorch stil
 the step by ``lr``, default 1.0). ``u`` then learns from the new step: ``u <- rho * u +
 (1 - rho) * dx**2``.
 
-Read next: ``rmsprop.py``.
+Read next: ``optim/rmsprop.py``.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ Weight decay in Adam is added to the gradient (an L2 penalty), so it too is divi
 Hutter) *decouples* it, shrinking the parameter directly, ``p <- p * (1 - lr * wd)``, before
 the Adam step; PyTorch's ``Adam(decoupled_weight_decay=True)`` is the same algorithm.
 
-Read next: ``adadelta.py``.
+Read next: ``optim/adadelta.py``.
 """
 
 from __future__ import annotations

@@ -19,10 +19,10 @@ a rate changed by hand carries on from there. Without such changes they equal th
 forms in their docstrings, which ``step(epoch)`` (deprecated in PyTorch) uses directly.
 
 The shared machinery (the base class ``LRScheduler``) is in ``scheduler.py``;
-``ReduceLROnPlateau``, which follows a metric instead of the epoch count, in ``plateau.py``;
+``ReduceLROnPlateau``, which follows a metric instead of the epoch count, in ``optim/plateau.py``;
 ``OneCycleLR``, stepped per batch, in ``one_cycle.py``.
 
-Read next: ``plateau.py``.
+Read next: ``optim/plateau.py``.
 """
 
 from __future__ import annotations

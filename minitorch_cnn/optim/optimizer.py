@@ -23,7 +23,7 @@ time), and the model, the optimizer and any view of a parameter keep the same ar
 Options are kept as Python numbers: NumPy treats a Python int or float as a "weak" scalar,
 so ``float32_array * lr`` stays float32 (an ``np.float64`` would silently upcast the update).
 
-Read next: ``sgd.py``.
+Read next: ``optim/sgd.py``.
 """
 
 from __future__ import annotations

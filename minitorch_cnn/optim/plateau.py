@@ -6,7 +6,7 @@ epoch. When ``patience`` epochs in a row fail to beat the best value so far (by 
 ``threshold``, relative or absolute), every group's rate is multiplied by ``factor`` (never
 below its ``min_lr``), and ``cooldown`` epochs follow in which bad epochs are not counted.
 
-Read next: ``one_cycle.py``.
+Read next: ``optim/one_cycle.py``.
 """
 
 from __future__ import annotations

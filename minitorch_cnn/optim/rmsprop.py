@@ -9,7 +9,7 @@ first steps, with ``v`` still near 0, are large.
 averages ``g`` itself and uses ``v - mean(g)**2``. ``momentum`` accumulates the scaled
 steps in a buffer, as SGD does with plain gradients.
 
-Read next: ``scheduler.py``.
+Read next: ``optim/scheduler.py``.
 """
 
 from __future__ import annotations

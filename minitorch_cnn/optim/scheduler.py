@@ -1,9 +1,9 @@
 """The base of every learning-rate schedule, as PyTorch's ``LRScheduler``: it records the
 starting rates, counts epochs, writes each epoch's rates into the optimizer, warns about
-PyTorch's ordering mistakes, and saves and restores its state. ``lr_scheduler.py`` holds the
+PyTorch's ordering mistakes, and saves and restores its state. ``optim/lr_scheduler.py`` holds the
 schedules themselves.
 
-Read next: ``lr_scheduler.py``.
+Read next: ``optim/lr_scheduler.py``.
 """
 
 from __future__ import annotations

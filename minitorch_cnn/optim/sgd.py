@@ -9,7 +9,7 @@ scales each new gradient's share: ``buf <- momentum * buf + (1 - dampening) * g`
 Nesterov momentum looks ahead: it steps along ``g + momentum * buf``, the gradient plus where
 the momentum is about to carry the parameter (it needs ``momentum > 0`` and no dampening).
 
-Read next: ``adam.py``.
+Read next: ``optim/adam.py``.
 """
 
 from __future__ import annotations
