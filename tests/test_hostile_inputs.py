@@ -406,3 +406,23 @@ def test_huge_sizes_are_a_value_error_naming_the_argument(call, name: str) -> No
 
     with pytest.raises(ValueError, match=rf"{name} must be at most 2\*\*31 - 1"):
         call(F, mt.ones(1, 1, 4, 4), mt.ones(1, 1, 2, 2))
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: mt.nn.Conv2d(1, 1, 3, bias="no"),
+        lambda: mt.nn.Linear(2, 2, bias="no"),
+        lambda: mt.nn.Conv2d(1, 1, 3, bias=1),
+    ],
+)
+def test_bias_must_be_a_bool(make) -> None:
+    # PyTorch reads any truthy value as True: bias="no" would silently mean a bias
+    with pytest.raises(TypeError, match="bias must be a bool"):
+        make()
+
+
+def test_a_conv_without_bias_has_no_bias_entry() -> None:
+    conv = mt.nn.Conv2d(1, 2, 3, bias=False)
+    assert conv.bias is None and list(conv.state_dict()) == ["weight"]
+    assert [name for name, _ in conv.named_parameters()] == ["weight"]

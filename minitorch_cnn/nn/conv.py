@@ -10,12 +10,10 @@ from typing import Any
 import numpy as np
 
 from .. import functional
-from ..device import device as _device
-from ..dtypes import as_dtype
 from ..functional.checks import _pair
 from ..functional.checks import _require_int as _int
 from ..tensor import Tensor
-from .linear import _weight_and_bias
+from .linear import _check_bias, _parameter_dtype, _weight_and_bias
 from .module import Module
 
 PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
@@ -29,16 +27,6 @@ def _same_padding(kernel_size: tuple[int, int], dilation: tuple[int, int]) -> li
         total = d * (k - 1)
         widths += [total // 2, total - total // 2]
     return widths
-
-
-def _parameter_dtype(dtype: Any) -> np.dtype:
-    """float32 for None; float32 or float64 otherwise (a TypeError for anything else)."""
-    if dtype is None:
-        return np.dtype(np.float32)
-    resolved = as_dtype(dtype)
-    if resolved not in (np.float32, np.float64):
-        raise TypeError(f"Conv2d dtype must be float32 or float64, got {dtype!r}")
-    return resolved
 
 
 class Conv2d(Module):
@@ -117,14 +105,12 @@ class Conv2d(Module):
         self.padding_mode = padding_mode
         # the padding as F.pad widths (left, right, top, bottom), for the non-zero modes
         self._reversed_padding_repeated_twice = widths
-        if device is not None:
-            _device(device)  # the CPU, or the error that names the device asked for
-        parameter_dtype = _parameter_dtype(dtype)
         shape = (self.out_channels, self.in_channels // self.groups) + self.kernel_size
-        self.weight, self.bias = _weight_and_bias(shape, bias, generator)
-        for parameter in (self.weight, self.bias):
-            if parameter is not None and parameter.dtype != parameter_dtype:
-                parameter.data = parameter.numpy().astype(parameter_dtype)
+        weight, bias_ = _weight_and_bias(
+            shape, _check_bias(bias), generator, _parameter_dtype(dtype, device)
+        )
+        self.weight = weight
+        self.register_parameter("bias", bias_)
 
     def forward(self, x: Tensor) -> Tensor:
         if self.padding_mode == "zeros":
