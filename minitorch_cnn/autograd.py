@@ -160,6 +160,11 @@ class Context:
         """Keep arrays (or anything else) that ``backward`` needs."""
         self.saved = values
 
+    @property
+    def saved_tensors(self) -> tuple:
+        """``saved`` under PyTorch's name."""
+        return self.saved
+
     def release(self) -> None:
         """Drop saved buffers and graph edges once backward has used them."""
         self.saved = ()
@@ -254,7 +259,8 @@ class Function:
         ctx = Context(cls, inputs if record else ())
         if not record:
             ctx.needs_input_grad = (False,) * len(inputs)
-        out = cls.forward(ctx, *(t._data for t in inputs), **params)
+        out = np.asarray(cls.forward(ctx, *(t._data for t in inputs), **params))
+        # (np.asarray: NumPy gives a scalar, not a 0-d array, for some 0-d results)
         if _mode.detect_anomaly:
             _check_finite(cls.__name__, "forward", out, [t.shape for t in inputs])
         result = Tensor._from_op(out, ctx if record else None)
@@ -310,12 +316,13 @@ def _parents(node: Tensor) -> tuple[Tensor, ...]:
     return node._ctx.parents if node._ctx is not None else ()
 
 
-def backward(root: Tensor, grad: np.ndarray) -> None:
+def backward(root: Tensor, grad: np.ndarray, retain_graph: bool = False) -> None:
     """Propagate ``grad`` (dL/d root) to every leaf that requires grad.
 
     Leaves (tensors made by the user, not by an op) *accumulate* into ``.grad``; intermediate
     results pass their gradient on and keep none. Each node's saved buffers are released as
-    soon as its backward has run, so memory after a backward is what the leaves hold.
+    soon as its backward has run, so memory after a backward is what the leaves hold
+    (``retain_graph=True`` keeps them, for a second backward through the same graph).
 
     A gradient that reaches a node through several uses is the sum of what each use sent
     (the multivariable chain rule); the first one may be a view of an array someone else
@@ -338,6 +345,8 @@ def backward(root: Tensor, grad: np.ndarray) -> None:
             )
         _check_versions(ctx)
         input_grads = ctx.function.backward(ctx, grad_out)
+        if not isinstance(input_grads, tuple):  # PyTorch's bare gradient for one input
+            input_grads = (input_grads,)
         if len(input_grads) != len(ctx.parents):
             raise RuntimeError(
                 f"{ctx.function.__name__}.backward returned {len(input_grads)} gradients for "
@@ -355,4 +364,5 @@ def backward(root: Tensor, grad: np.ndarray) -> None:
                 )
             previous = pending.get(id(parent))
             pending[id(parent)] = input_grad if previous is None else previous + input_grad
-        ctx.release()
+        if not retain_graph:
+            ctx.release()

@@ -23,8 +23,13 @@ from .generator import resolve_generator
 from .tensor import Tensor
 
 
-def _shape(shape: tuple) -> tuple[int, ...]:
-    """Accept ``f(2, 3)`` and ``f((2, 3))``; every size a non-negative int."""
+def _shape(shape: tuple, size: Any = None) -> tuple[int, ...]:
+    """Accept ``f(2, 3)``, ``f((2, 3))`` and ``f(size=(2, 3))``; every size a non-negative
+    int."""
+    if size is not None:
+        if shape:
+            raise TypeError(f"give the sizes or size=, not both: got {shape} and size={size}")
+        shape = (size,)
     dims = tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
     for size in dims:
         if not isinstance(size, (int, np.integer)) or isinstance(size, bool) or size < 0:
@@ -47,19 +52,25 @@ def _float_dtype(dtype: Any, what: str) -> Any:
     return dtype
 
 
-def zeros(*size: int, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+def zeros(
+    *shape: int, size: Any = None, dtype: Any = None, device: Any = None, requires_grad=False
+) -> Tensor:
     """A tensor of zeros (float32 unless ``dtype`` says otherwise)."""
-    return _make(np.zeros(_shape(size)), dtype, device, requires_grad)
+    return _make(np.zeros(_shape(shape, size)), dtype, device, requires_grad)
 
 
-def ones(*size: int, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+def ones(
+    *shape: int, size: Any = None, dtype: Any = None, device: Any = None, requires_grad=False
+) -> Tensor:
     """A tensor of ones (float32 unless ``dtype`` says otherwise)."""
-    return _make(np.ones(_shape(size)), dtype, device, requires_grad)
+    return _make(np.ones(_shape(shape, size)), dtype, device, requires_grad)
 
 
-def empty(*size: int, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+def empty(
+    *shape: int, size: Any = None, dtype: Any = None, device: Any = None, requires_grad=False
+) -> Tensor:
     """A tensor to be filled (here filled with zeros, so its values are never garbage)."""
-    return zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
+    return zeros(*shape, size=size, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
 def full(
@@ -127,7 +138,8 @@ def eye(
 
 
 def rand(
-    *size: int,
+    *shape: int,
+    size: Any = None,
     generator: Any = None,
     dtype: Any = None,
     device: Any = None,
@@ -135,12 +147,13 @@ def rand(
 ) -> Tensor:
     """Samples uniform in [0, 1) (float32 unless ``dtype`` is another float)."""
     target = as_dtype(_float_dtype(dtype, "rand") or np.float32)
-    array = resolve_generator(generator).random(_shape(size), dtype=target)
+    array = resolve_generator(generator).random(_shape(shape, size), dtype=target)
     return _make(array, dtype, device, requires_grad)
 
 
 def randn(
-    *size: int,
+    *shape: int,
+    size: Any = None,
     generator: Any = None,
     dtype: Any = None,
     device: Any = None,
@@ -148,7 +161,7 @@ def randn(
 ) -> Tensor:
     """Samples from the standard normal distribution (float32 unless ``dtype`` says)."""
     target = as_dtype(_float_dtype(dtype, "randn") or np.float32)
-    array = resolve_generator(generator).standard_normal(_shape(size), dtype=target)
+    array = resolve_generator(generator).standard_normal(_shape(shape, size), dtype=target)
     return _make(array, dtype, device, requires_grad)
 
 

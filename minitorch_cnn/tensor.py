@@ -16,6 +16,7 @@ Read next: ``tensor_methods.py``.
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import numpy as np
@@ -157,11 +158,15 @@ class Tensor(TensorExtras):
         self._version_counter.value += 1
 
     # ----- autograd -------------------------------------------------------------------
-    def backward(self, gradient: Any = None) -> None:
+    def backward(
+        self, gradient: Any = None, retain_graph: bool | None = None, create_graph: bool = False
+    ) -> None:
         """Compute d(self)/d(leaf) for every leaf that requires grad, into ``leaf.grad``.
 
         Gradients *add* into ``.grad`` (over uses and over calls: ``zero_grad()`` between
-        steps). The graph's saved buffers are freed on the way, so each graph is walked once.
+        steps). The graph's saved buffers are freed on the way, so each graph is walked once,
+        unless ``retain_graph=True``. ``create_graph`` (gradients of gradients) is not
+        supported.
         ``gradient`` is dL/d(self), of self's shape; it may be omitted only when self has one
         element (a loss), where it defaults to 1.
         """
@@ -183,7 +188,9 @@ class Tensor(TensorExtras):
                 raise ValueError(
                     f"gradient must have the tensor's shape {self.shape}, got {grad_array.shape}"
                 )
-        autograd.backward(self, grad_array)
+        if create_graph:
+            raise NotImplementedError("create_graph=True (higher-order gradients) is not supported")
+        autograd.backward(self, grad_array, retain_graph=bool(retain_graph))
 
     def _accumulate_grad(self, grad: np.ndarray) -> None:
         """Add ``grad`` into ``.grad``. A first gradient is copied: it may be a view of an
@@ -406,6 +413,25 @@ class Tensor(TensorExtras):
     def clone(self) -> Tensor:
         """A copy (of values, and in the graph: the gradient passes through)."""
         return elementwise.Cast.apply(self, dtype=self.dtype)
+
+    def __format__(self, spec: str) -> str:
+        """``f"{loss:.4f}"`` formats a one-element tensor's value; no spec gives ``str``."""
+        if spec and self._data.size == 1:
+            return format(self.item(), spec)
+        return format(str(self), spec)
+
+    def __deepcopy__(self, memo: dict) -> Tensor:
+        """A copy of a leaf with its own values, grad and version (``copy.deepcopy``); a
+        result inside a graph is refused, as in PyTorch (it would copy the whole graph)."""
+        if self._ctx is not None:
+            raise RuntimeError(
+                "Only Tensors created explicitly by the user (graph leaves) support the "
+                "deepcopy protocol; deepcopy x.detach() instead"
+            )
+        new = type(self).__new__(type(self))
+        memo[id(self)] = new
+        new.__dict__.update({k: copy.deepcopy(v, memo) for k, v in vars(self).items()})
+        return new
 
     def contiguous(self) -> Tensor:
         """Self: every op here reads any memory layout."""

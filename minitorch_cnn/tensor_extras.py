@@ -108,6 +108,42 @@ class TensorExtras(TensorMethods):
         """The smaller of each pair; at a tie each side gets half the gradient."""
         return -((-self).maximum(-self._operand(other)))
 
+    def __floordiv__(self, other: Any) -> Self:
+        """``floor(a / b)`` elementwise, outside the graph (its gradient is 0 almost
+        everywhere)."""
+        a, b = self._operands(other)
+        return self._new(np.floor_divide(a._data, b._data))
+
+    def __rfloordiv__(self, other: Any) -> Self:
+        return self._operand(other) // self
+
+    def __mod__(self, other: Any) -> Self:
+        """``a - floor(a / b) * b`` (Python's sign rule, as ``torch.remainder``): the
+        gradient is 1 for a and ``-floor(a / b)`` for b."""
+        a, b = self._operands(other)
+        return a - (a // b) * b
+
+    def __rmod__(self, other: Any) -> Self:
+        return self._operand(other) % self
+
+    floor_divide, remainder = __floordiv__, __mod__
+
+    def floor(self) -> Self:
+        """Rounded down, outside the graph (a step function: its gradient is 0)."""
+        return self._new(np.floor(self._data))
+
+    def ceil(self) -> Self:
+        """Rounded up, outside the graph."""
+        return self._new(np.ceil(self._data))
+
+    def round(self, decimals: int = 0) -> Self:
+        """Rounded half to even (as PyTorch), outside the graph."""
+        return self._new(np.round(self._data, decimals))
+
+    def sign(self) -> Self:
+        """-1, 0 or 1, outside the graph."""
+        return self._new(np.sign(self._data))
+
     def isnan(self) -> Self:
         return self._new(np.isnan(self._data))
 

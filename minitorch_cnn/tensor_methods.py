@@ -268,13 +268,14 @@ class TensorMethods:
         values, indices = (-self).max(dim, keepdim)
         return MinMax(-values, indices)
 
-    def argmax(self, dim: int | None = None, keepdim: bool = False) -> Self:
+    def argmax(self, dim: int | None = None, keepdim: bool = False, *, axis: Any = None) -> Self:
+        dim = _dims(dim, axis)
         if dim is None:
             return self._new(np.asarray(self._data.argmax()))
         return self._new(self._data.argmax(axis=dim, keepdims=keepdim))
 
-    def argmin(self, dim: int | None = None, keepdim: bool = False) -> Self:
-        return (-self).argmax(dim, keepdim)
+    def argmin(self, dim: int | None = None, keepdim: bool = False, *, axis: Any = None) -> Self:
+        return (-self).argmax(_dims(dim, axis), keepdim)
 
     def all(self) -> Self:
         return self._new(np.asarray(self._data.all()))

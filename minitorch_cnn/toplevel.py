@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from .autograd import set_grad_enabled
+from .device import require_cpu
 from .ops.shape import Concatenate
 from .tensor import Tensor, tensor
 
@@ -89,6 +90,12 @@ topk = _method("topk")
 sort = _method("sort")
 bmm = _method("bmm")
 dot = _method("dot")
+floor = _method("floor")
+ceil = _method("ceil")
+round = _method("round")  # noqa: A001
+sign = _method("sign")
+remainder = _method("remainder")
+floor_divide = _method("floor_divide")
 sigmoid = _method("sigmoid")
 tanh = _method("tanh")
 softmax = _method("softmax")
@@ -134,6 +141,11 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
 def inference_mode(mode: bool = True) -> Any:
     """``no_grad`` under PyTorch's other name (``mode=False`` records as usual)."""
     return set_grad_enabled(not mode)
+
+
+def set_default_device(device: Any) -> None:
+    """Accepted for the CPU (the only device); any other device is a clear error."""
+    require_cpu(device)
 
 
 def get_default_dtype() -> np.dtype:

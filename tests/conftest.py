@@ -40,3 +40,8 @@ def mnist_dir() -> Path:
         "the real MNIST files are needed: set MINITORCH_CNN_DATA to a directory holding "
         "train-images-idx3-ubyte.gz and the other three files"
     )
+
+
+# PyTorch programs run by tests/test_pytorch_programs.py after their imports are swapped;
+# imported as they are (for doctests) they would need torch.
+collect_ignore_glob = ["pytorch_programs/*"]

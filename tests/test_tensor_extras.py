@@ -137,3 +137,67 @@ def test_repeat_gradient_counts_copies(r0: int, r1: int) -> None:
     x = mt.ones(2, 3, requires_grad=True)
     x.repeat(r0, r1).sum().backward()
     np.testing.assert_array_equal(x.grad.numpy(), np.full((2, 3), r0 * r1))
+
+
+def test_retain_graph_allows_a_second_backward() -> None:
+    x = mt.tensor([1.0, 2.0], requires_grad=True)
+    y = (x * x).sum()
+    y.backward(retain_graph=True)
+    y.backward()  # d(x.x)/dx = 2x, accumulated twice
+    np.testing.assert_array_equal(x.grad.numpy(), [4.0, 8.0])
+    with pytest.raises(RuntimeError, match="second time"):
+        y.backward()
+
+
+def test_one_element_tensors_format_as_numbers_and_stay_arrays() -> None:
+    loss = mt.tensor(0.123456)
+    assert f"{loss:.4f}" == "0.1235" and "{:4f}".format(mt.tensor(2.0)) == "2.000000"
+    count = mt.tensor(0)
+    count += (mt.tensor([1, 2, 3]) > 1).sum()  # a 0-d result stays a tensor of an array
+    count += mt.tensor(2) * 3
+    assert count.item() == 8
+
+
+def test_floor_division_remainder_and_rounding() -> None:
+    a = mt.tensor([7.0, -7.0, 5.5])
+    np.testing.assert_array_equal((a // 2).numpy(), [3.0, -4.0, 2.0])
+    np.testing.assert_array_equal((a % 2).numpy(), [1.0, 1.0, 1.5])  # Python's sign rule
+    np.testing.assert_array_equal((mt.tensor([7, 8]) % 3).numpy(), [1, 2])
+    np.testing.assert_array_equal((10 // mt.tensor([3, 4])).numpy(), [3, 2])
+    np.testing.assert_array_equal(mt.round(mt.tensor([0.5, 1.5, 2.4])).numpy(), [0.0, 2.0, 2.0])
+    x = mt.tensor([7.0, 5.0], requires_grad=True)
+    (x % 3).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [1.0, 1.0])
+
+
+def test_factories_take_size_as_a_keyword_and_argmax_takes_axis() -> None:
+    assert mt.rand(size=(1, 1, 28, 28), dtype=mt.float32).shape == (1, 1, 28, 28)
+    assert mt.zeros(size=(2,)).shape == (2,)
+    with pytest.raises(TypeError, match="not both"):
+        mt.ones(2, size=(2,))
+    assert mt.tensor([[1.0, 3.0, 2.0]]).argmax(axis=1).tolist() == [1]
+
+
+def test_one_hot_by_hand() -> None:
+    np.testing.assert_array_equal(
+        mt.functional.one_hot(mt.tensor([2, 0]), 3).numpy(), [[0, 0, 1], [1, 0, 0]]
+    )
+    assert mt.functional.one_hot(mt.tensor([[1], [3]])).shape == (2, 1, 4)
+    with pytest.raises(ValueError, match="in \\[0, 2\\)"):
+        mt.functional.one_hot(mt.tensor([2]), 2)
+    with pytest.raises(TypeError, match="int64"):
+        mt.functional.one_hot(mt.tensor([1.0]))
+
+
+def test_gradient_clipping_by_norm_and_value() -> None:
+    a, b = mt.zeros(2, requires_grad=True), mt.zeros(1, requires_grad=True)
+    a.grad, b.grad = mt.tensor([3.0, 0.0]), mt.tensor([4.0])
+    total = mt.nn.utils.clip_grad_norm_([a, b], max_norm=1.0)
+    assert total.item() == pytest.approx(5.0)  # sqrt(3^2 + 4^2)
+    np.testing.assert_allclose(a.grad.numpy(), [0.6, 0.0], rtol=1e-5)
+    np.testing.assert_allclose(b.grad.numpy(), [0.8], rtol=1e-5)
+    assert mt.nn.utils.clip_grad_norm_([a, b], 10.0).item() == pytest.approx(1.0, rel=1e-5)
+    np.testing.assert_allclose(a.grad.numpy(), [0.6, 0.0], rtol=1e-5)  # under the limit
+    a.grad = mt.tensor([3.0, -5.0])
+    mt.nn.utils.clip_grad_value_(a, 1.0)
+    np.testing.assert_array_equal(a.grad.numpy(), [1.0, -1.0])

@@ -4,7 +4,7 @@ Each function checks its arguments -- raising ``ValueError``/``TypeError`` messa
 repeat the caller's numbers -- normalizes int-or-pair settings, and then calls one op from
 ``ops/``. Layers in ``nn/`` are thin wrappers around these. One file per family, read in
 this order: ``checks``, ``activation``, ``linear``, ``loss``, ``conv``, ``pooling``,
-``adaptive_pooling``, ``unpooling``.
+``adaptive_pooling``, ``unpooling``, ``encoding``.
 
 Read next: ``functional/checks.py``.
 """
@@ -23,6 +23,7 @@ from .activation import (
 )
 from .adaptive_pooling import adaptive_avg_pool2d, adaptive_max_pool2d
 from .conv import conv2d, conv_output_size
+from .encoding import one_hot
 from .linear import flatten, linear
 from .loss import cross_entropy, nll_loss
 from .normalization import batch_norm
@@ -37,6 +38,7 @@ from .pooling import avg_pool2d, max_pool2d
 from .unpooling import max_unpool2d
 
 __all__ = [
+    "one_hot",
     "relu",
     "log_softmax",
     "dropout",

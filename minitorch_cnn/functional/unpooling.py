@@ -1,6 +1,6 @@
 """``max_unpool2d``: the partial inverse of ``max_pool2d``, from its indices.
 
-Read next: ``nn/__init__.py``.
+Read next: ``functional/encoding.py``.
 """
 
 from __future__ import annotations

@@ -2,7 +2,8 @@
 
 Reading order: ``parameter``, ``attributes`` (how ``self.fc = ...`` registers a part),
 ``module``, ``state`` (state dicts), ``linear``, ``lazy``, ``conv``, ``pooling``,
-``activation``, ``flatten``, ``dropout``, ``container``.
+``activation``, ``flatten``, ``dropout``, ``normalization``, ``loss``, ``container``,
+``utils`` (gradient clipping).
 
 Read next: ``nn/parameter.py``.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 import sys
 
 from .. import functional, init
+from . import utils
 from .activation import LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
 from .container import ModuleDict, ModuleList, ParameterList, Sequential
 from .conv import Conv2d

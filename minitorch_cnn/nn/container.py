@@ -6,7 +6,7 @@ Each keeps its parts in the ``_modules`` registry under the names ``"0"``, ``"1"
 (or the dict's keys), so ``state_dict`` keys read ``0.weight`` and removing an item renumbers
 the rest, as in PyTorch.
 
-Read next: ``init.py``.
+Read next: ``nn/utils.py``.
 """
 
 from __future__ import annotations
