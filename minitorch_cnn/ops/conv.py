@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import Context, Function
-from .speed import batch_innermost_columns, matmul_small_result, pad_batch_innermost
+from .speed import batch_innermost_columns, pad_batch_innermost
 from .windows import im2col, windows_adjoint
 
 
@@ -103,7 +103,7 @@ class Conv2d(Function):
         if ctx.needs_input_grad[1]:
             grad_w = np.empty(weight_rows.shape, dtype=grad_out.dtype)  # (F, C/G*KH*KW)
             for f, r in blocks:
-                matmul_small_result(grad_rows[f], columns[r].T, out=grad_w[f])  # dY @ X^T
+                np.matmul(grad_rows[f], columns[r].T, out=grad_w[f])  # dY @ X^T
             grad_w = grad_w.reshape(F, C // ctx.groups, KH, KW)  # (F, C/G, KH, KW)  view
         if ctx.needs_input_grad[0]:
             if columns is not None and columns.flags.writeable:

@@ -8,9 +8,6 @@ each and says how to reproduce the figure).
    convolution to the next; every op reads any layout correctly, only the speed differs.
    Where a gradient arrives in another layout (max pooling's, from a flatten), one copy
    brings it to the saved layout (``in_layout_of``).
-2. *GEMM orientation*: a product that contracts a long axis into a small result runs faster
-   in OpenBLAS when the result is at least as tall as wide; ``matmul_small_result`` picks the
-   orientation and transposes the small result back (a square result counts as wide).
 
 Nothing here changes a value: each function returns what its one-line definition says.
 
@@ -52,12 +49,3 @@ def batch_innermost_columns(columns: np.ndarray) -> np.ndarray:
     """``im2col``'s (C, KH, KW, N, OH, OW) view with N moved innermost: a window row of the
     whole batch is then one contiguous run when the columns are copied into a matrix."""
     return columns.transpose(BATCH_INNERMOST)  # (C, KH, KW, OH, OW, N)  view, no copy
-
-
-def matmul_small_result(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
-    """``out[...] = a @ b`` for a short-and-wide ``a`` times a tall ``b`` (a long contracted
-    axis, a small result), computed as ``(b.T @ a.T).T`` when the result is wider than tall."""
-    if out.shape[0] > out.shape[1]:
-        np.matmul(a, b, out=out)
-    else:
-        out[...] = (b.T @ a.T).T
