@@ -12,13 +12,14 @@ Read next: ``tensor_extras.py``.
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections import namedtuple
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .ops import elementwise, matmul, reduce
+from .ops import activation, elementwise, loss, matmul, reduce
 from .ops import shape as shape_ops
 
 if TYPE_CHECKING:
@@ -60,6 +61,15 @@ def normalize_index(index: Any) -> Any:
         return item
 
     return tuple(one(i) for i in index) if isinstance(index, tuple) else one(index)
+
+
+def _axis(value: Any, name: str, ndim: int) -> int:
+    """An axis of an ``ndim``-D tensor as a non-negative int; TypeError/ValueError naming it."""
+    if not isinstance(value, (int, np.integer)) or isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be an int, got {value!r} ({type(value).__name__})")
+    if not -ndim <= value < max(ndim, 1):
+        raise ValueError(f"{name} {value} is out of range for a {ndim}-D tensor")
+    return int(value) % max(ndim, 1)
 
 
 def _shape_args(args: tuple) -> tuple[int, ...]:
@@ -207,28 +217,41 @@ class TensorMethods:
         return elementwise.ReLU.apply(self)
 
     def sigmoid(self) -> Self:
-        """``1 / (1 + exp(-x))`` elementwise (ints become float32): ``functional.sigmoid``."""
-        from .functional.activation import sigmoid  # functional imports tensor
-
-        return sigmoid(self)
+        """``1 / (1 + exp(-x))`` elementwise, without overflow (ints become float32)."""
+        return activation.Sigmoid.apply(self._floating())
 
     def tanh(self) -> Self:
-        """``tanh(x)`` elementwise (ints become float32): ``functional.tanh``."""
-        from .functional.activation import tanh
+        """``tanh(x)`` elementwise (ints become float32)."""
+        return activation.Tanh.apply(self._floating())
 
-        return tanh(self)
+    def _floating(self) -> Self:
+        return self if self.dtype.kind == "f" else self.type(np.float32)
 
     def softmax(self, dim: int, dtype: Any = None) -> Self:
-        """``functional.softmax`` along ``dim`` (required, as in PyTorch)."""
-        from .functional.activation import softmax
-
-        return softmax(self, dim, dtype=dtype)
+        """``exp(x) / sum(exp(x))`` along ``dim``, computed stably (any finite logits)."""
+        return self._along_dim(activation.Softmax, dim, dtype, "softmax")
 
     def log_softmax(self, dim: int, dtype: Any = None) -> Self:
-        """``functional.log_softmax`` along ``dim`` (required, as in PyTorch)."""
-        from .functional.activation import log_softmax
+        """``x - log(sum(exp(x)))`` along ``dim``, computed stably."""
+        return self._along_dim(loss.LogSoftmax, dim, dtype, "log_softmax")
 
-        return log_softmax(self, dim, dtype=dtype)
+    def _along_dim(self, op: Any, dim: Any, dtype: Any, name: str, dim_name: str = "dim"):
+        """``op`` along one checked ``dim`` of self cast to ``dtype``; a 0-d tensor counts
+        as a one-element vector (its dims are 0 and -1, as in PyTorch)."""
+        x = self if dtype is None else self.type(dtype)
+        if x.dtype.kind != "f":
+            raise TypeError(f"{name} input must be a floating point tensor, got dtype {x.dtype}")
+        if not isinstance(dim, (int, np.integer)) or isinstance(dim, (bool, np.bool_)):
+            raise TypeError(f"{dim_name} must be an int, got {dim!r} ({type(dim).__name__})")
+        size = max(x.ndim, 1)
+        if not -size <= dim < size:
+            raise ValueError(
+                f"{dim_name} {dim} is out of range for a {x.ndim}-D tensor (expected a value "
+                f"in [{-size}, {size - 1}])"
+            )
+        if x.ndim == 0:
+            return op.apply(x.reshape(1), axis=0).reshape(())
+        return op.apply(x, axis=int(dim))
 
     def sqrt(self) -> Self:
         """``x ** 0.5`` elementwise."""
@@ -318,9 +341,18 @@ class TensorMethods:
         return self.reshape(other.shape)
 
     def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Self:
-        from .functional.linear import flatten  # checks the dims; functional imports tensor
-
-        return flatten(self, start_dim, end_dim)
+        """Merge the axes ``start_dim..end_dim`` (both included) into one; a 0-d tensor
+        flattens to one entry."""
+        x = self.reshape(1) if self.ndim == 0 else self
+        start, end = _axis(start_dim, "start_dim", x.ndim), _axis(end_dim, "end_dim", x.ndim)
+        if start > end:
+            raise ValueError(
+                f"flatten start_dim {start_dim} comes after end_dim {end_dim} "
+                f"(axes {start} and {end} of a {x.ndim}-D tensor)"
+            )
+        # the merged length spelled out: -1 is ambiguous for an empty batch (N = 0)
+        merged = math.prod(x.shape[start : end + 1])
+        return x.reshape(x.shape[:start] + (merged,) + x.shape[end + 1 :])
 
     def permute(self, *dims: int) -> Self:
         return shape_ops.Transpose.apply(self, axes=_shape_args(dims))

@@ -18,7 +18,6 @@ from typing import Any
 
 import numpy as np
 
-from ..dtypes import as_dtype
 from ..ops import activation, elementwise, loss
 from ..tensor import Tensor
 from .checks import _as_tensor, _require_float
@@ -59,37 +58,25 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
     return _write_back(input, out, inplace, "leaky_relu")
 
 
-def _floating(input: Any) -> Tensor:
-    """A float tensor: int and bool inputs become float32, as PyTorch's sigmoid and tanh do."""
-    input = _as_tensor(input, "input")
-    return input if input.dtype.kind == "f" else Tensor(input._data.astype(np.float32))
-
-
 def sigmoid(input: Tensor) -> Tensor:
-    """``1 / (1 + exp(-x))`` elementwise, without overflow for any input."""
-    return activation.Sigmoid.apply(_floating(input))
+    """``1 / (1 + exp(-x))`` elementwise, without overflow for any input (``Tensor.sigmoid``;
+    int and bool inputs become float32, as in PyTorch)."""
+    return _as_tensor(input, "input").sigmoid()
 
 
 def tanh(input: Tensor) -> Tensor:
-    """``tanh(x)`` elementwise."""
-    return activation.Tanh.apply(_floating(input))
+    """``tanh(x)`` elementwise (``Tensor.tanh``)."""
+    return _as_tensor(input, "input").tanh()
 
 
 # ----- softmax and log_softmax ---------------------------------------------------------------
 
 
-def _softmax_input(
-    input: Any, dim: Any, dtype: Any, name: str, stacklevel: int, dim_name: str = "dim"
-) -> tuple[Tensor, int]:
-    """``(input, axis)``: the input cast to ``dtype`` (if given) and a checked axis.
-
-    ``dim=None`` is PyTorch's implicit choice, with a ``UserWarning`` pointing ``stacklevel``
-    frames up from here (3: the caller of ``softmax``, as PyTorch counts).
-    """
+def _implicit_dim(input: Any, dim: Any, name: str, stacklevel: int) -> tuple[Tensor, Any]:
+    """``(input as a Tensor, dim)``, where ``dim=None`` is PyTorch's implicit choice (dim 0
+    for 0-, 1- and 3-D input, else dim 1), with a ``UserWarning`` pointing ``stacklevel``
+    frames up from here (3: the caller of ``softmax``, as PyTorch counts)."""
     input = _as_tensor(input, "input")
-    if dtype is not None:
-        input = input.type(as_dtype(dtype))
-    _require_float(input, f"{name} input")
     if dim is None:
         dim = 0 if input.ndim in (0, 1, 3) else 1
         warnings.warn(
@@ -97,26 +84,7 @@ def _softmax_input(
             f"for a {input.ndim}-D input. Pass dim=X explicitly.",
             stacklevel=stacklevel,
         )
-    return input, _dim(dim, input, dim_name)
-
-
-def _dim(value: Any, x: Tensor, name: str) -> int:
-    """An axis of ``x``, where a 0-d tensor has axes 0 and -1 (as in PyTorch)."""
-    if not isinstance(value, (int, np.integer)) or isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be an int, got {value!r} ({type(value).__name__})")
-    if not -max(x.ndim, 1) <= value < max(x.ndim, 1):
-        raise ValueError(
-            f"{name} {value} is out of range for a {x.ndim}-D tensor (expected a value in "
-            f"[{-max(x.ndim, 1)}, {max(x.ndim, 1) - 1}])"
-        )
-    return int(value)
-
-
-def _along(op: Any, x: Tensor, axis: int) -> Tensor:
-    """``op`` applied along ``axis``; a 0-d tensor is treated as a 1-element vector."""
-    if x.ndim == 0:
-        return op.apply(x.reshape(1), axis=0).reshape(())
-    return op.apply(x, axis=axis)
+    return input, dim
 
 
 def softmax(
@@ -134,8 +102,8 @@ def softmax(
     tensor([[0.5, 0.5],
             [0. , 1. ]])
     """
-    x, axis = _softmax_input(input, dim, dtype, "softmax", _stacklevel)
-    return _along(activation.Softmax, x, axis)
+    x, dim = _implicit_dim(input, dim, "softmax", _stacklevel)
+    return x.softmax(dim, dtype=dtype)
 
 
 def log_softmax(
@@ -150,11 +118,10 @@ def log_softmax(
     stably: finite for any finite input, logits of 1e4 included."""
     if axis is not None and dim is not None:
         raise TypeError("log_softmax: give dim or axis, not both")
-    dim_name = "dim" if axis is None else "axis"
-    x, chosen = _softmax_input(
-        input, dim if axis is None else axis, dtype, "log_softmax", _stacklevel, dim_name
+    x, dim = _implicit_dim(input, dim if axis is None else axis, "log_softmax", _stacklevel)
+    return x._along_dim(
+        loss.LogSoftmax, dim, dtype, "log_softmax", "dim" if axis is None else "axis"
     )
-    return _along(loss.LogSoftmax, x, chosen)
 
 
 # ----- dropout ---------------------------------------------------------------------------------
@@ -178,7 +145,7 @@ def _dropout(
     channels: bool,
 ) -> Tensor:
     """Shared body: ``channels`` draws one keep/drop per (n, c) pair instead of per entry."""
-    from ..creation import resolve_generator
+    from ..generator import resolve_generator
 
     generator = resolve_generator(generator)  # a wrong generator is an error in eval mode too
     if not training or p == 0 or input.numel() == 0:

@@ -29,15 +29,6 @@ def _require_float(x: Tensor, name: str) -> None:
         raise TypeError(f"{name} must be a floating point tensor, got dtype {x.dtype}")
 
 
-def _require_axis(value: Any, name: str, x: Tensor) -> int:
-    """An axis of ``x`` (negative counts from the end); TypeError/ValueError naming ``value``."""
-    if not isinstance(value, (int, np.integer)) or isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be an int, got {value!r} ({type(value).__name__})")
-    if not -x.ndim <= value < max(x.ndim, 1):
-        raise ValueError(f"{name} {value} is out of range for a {x.ndim}-D tensor")
-    return int(value)
-
-
 _MAX_SETTING = 2**31 - 1  # a kernel, stride, padding or dilation; larger ones overflow NumPy
 
 

@@ -5,10 +5,8 @@ Read next: ``functional/loss.py``.
 
 from __future__ import annotations
 
-import math
-
 from ..tensor import Tensor
-from .checks import _as_tensor, _require_axis, _require_float
+from .checks import _as_tensor, _require_float
 
 
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
@@ -77,16 +75,4 @@ def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     >>> flatten(x).shape, flatten(x, 1).shape, flatten(x, 1, 2).shape
     ((120,), (2, 60), (2, 12, 5))
     """
-    x = _as_tensor(x, "x")
-    if x.ndim == 0:
-        x = x.reshape(1)  # as PyTorch: a 0-d tensor flattens to one entry
-    start = _require_axis(start_dim, "start_dim", x) % x.ndim
-    end = _require_axis(end_dim, "end_dim", x) % x.ndim
-    if start > end:
-        raise ValueError(
-            f"flatten start_dim {start_dim} comes after end_dim {end_dim} "
-            f"(axes {start} and {end} of a {x.ndim}-D tensor)"
-        )
-    # the merged length spelled out: -1 is ambiguous for an empty batch (N = 0)
-    merged = math.prod(x.shape[start : end + 1])
-    return x.reshape(x.shape[:start] + (merged,) + x.shape[end + 1 :])
+    return _as_tensor(x, "x").flatten(start_dim, end_dim)  # Tensor.flatten checks the dims

@@ -21,16 +21,14 @@ from __future__ import annotations
 
 from collections import OrderedDict, namedtuple
 from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from ..dtypes import as_array
 from ..tensor import Tensor
+from .attributes import Attributes
 from .parameter import UninitializedParameter
-
-if TYPE_CHECKING:
-    from .module import Module
 
 
 class _IncompatibleKeys(namedtuple("_IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
@@ -45,7 +43,7 @@ class _IncompatibleKeys(namedtuple("_IncompatibleKeys", ["missing_keys", "unexpe
         return super().__repr__()
 
 
-def _entries(module: Module) -> Iterator[tuple[str, Tensor]]:
+def _entries(module: Attributes) -> Iterator[tuple[str, Tensor]]:
     """``(dotted name, tensor)`` for every parameter and persistent buffer, under every name
     a shared one has (a cycle is not followed back, see ``named_modules``)."""
     for path, sub in module.named_modules(remove_duplicate=False):
@@ -59,7 +57,7 @@ def _entries(module: Module) -> Iterator[tuple[str, Tensor]]:
 
 
 def state_dict(
-    module: Module, destination: dict[str, Any] | None, prefix: str, keep_vars: bool
+    module: Attributes, destination: dict[str, Any] | None, prefix: str, keep_vars: bool
 ) -> dict[str, Tensor]:
     """``module``'s parameters and persistent buffers as an ``OrderedDict`` of detached
     tensors sharing their memory (the Parameters themselves with ``keep_vars=True``), keys
@@ -71,12 +69,12 @@ def state_dict(
     return destination
 
 
-def load_state_dict(module: Module, state: Mapping[str, Any], strict: bool) -> _IncompatibleKeys:
+def load_state_dict(module: Attributes, state: Mapping[str, Any], strict: bool) -> _IncompatibleKeys:
     """Copy ``state``'s values into ``module``'s parameters and persistent buffers, in place.
 
     Parameters
     ----------
-    module : Module
+    module : Module (an ``Attributes`` with the parts registered by assignment)
     state : mapping of str to Tensor, np.ndarray or nested list of numbers
         Values are cast to each tensor's dtype (float64 into float32, as ``copy_``).
     strict : bool
