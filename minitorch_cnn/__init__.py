@@ -60,6 +60,7 @@ from .generator import Generator, manual_seed
 from .gradcheck import gradcheck
 from .serialization import load, save
 from .tensor import Tensor, tensor
+from .tensor_methods import Size
 from .toplevel import (  # noqa: A004 -- PyTorch's names
     abs,
     add,

@@ -43,6 +43,29 @@ _UFUNC_OPERATORS = {  # ufunc -> (method, reflected method for a tensor on the r
 }
 
 
+class Size(tuple):
+    """A tensor's shape, as ``torch.Size``: a tuple (it compares equal to one) that prints
+    as ``torch.Size([2, 3])`` and knows its ``numel()``."""
+
+    def __repr__(self) -> str:
+        return f"torch.Size({list(self)})"
+
+    def __format__(self, spec: str) -> str:
+        """Inside f-strings (error messages) a shape reads as the tuple it is."""
+        return format(tuple(self), spec)
+
+    def numel(self) -> int:
+        """The number of entries a tensor of this shape holds."""
+        return math.prod(self)
+
+    def __getitem__(self, index: Any) -> Any:
+        item = super().__getitem__(index)
+        return Size(item) if isinstance(index, slice) else item
+
+    def __add__(self, other: Any) -> Size:
+        return Size(tuple(self) + tuple(other))
+
+
 def _dims(dim: Any, axis: Any) -> Any:
     """PyTorch's ``dim`` or NumPy's ``axis`` (one of them)."""
     if dim is not None and axis is not None:
@@ -308,8 +331,8 @@ class TensorMethods:
 
     # ----- sizes ----------------------------------------------------------------------
     @property
-    def shape(self) -> tuple[int, ...]:
-        return self._data.shape
+    def shape(self) -> Size:
+        return Size(self._data.shape)
 
     @property
     def ndim(self) -> int:
@@ -319,9 +342,9 @@ class TensorMethods:
     def dtype(self) -> np.dtype:
         return self._data.dtype
 
-    def size(self, dim: int | None = None) -> tuple[int, ...] | int:
-        """The shape (as ``torch.Size``, a tuple), or the length of axis ``dim``."""
-        return self.shape if dim is None else self.shape[dim]
+    def size(self, dim: int | None = None) -> Size | int:
+        """The shape (a ``Size``, a tuple), or the length of axis ``dim``."""
+        return self.shape if dim is None else self._data.shape[dim]
 
     def numel(self) -> int:
         return self._data.size

@@ -201,3 +201,12 @@ def test_gradient_clipping_by_norm_and_value() -> None:
     a.grad = mt.tensor([3.0, -5.0])
     mt.nn.utils.clip_grad_value_(a, 1.0)
     np.testing.assert_array_equal(a.grad.numpy(), [1.0, -1.0])
+
+
+def test_shapes_are_pytorchs_size() -> None:
+    x = mt.zeros(2, 3, 4)
+    assert x.shape == (2, 3, 4) and x.size() == mt.Size([2, 3, 4])
+    assert repr(x.size()) == "torch.Size([2, 3, 4])" and str(x.shape) == "torch.Size([2, 3, 4])"
+    assert x.shape.numel() == 24 and x.size(1) == 3
+    assert repr(x.shape[1:]) == "torch.Size([3, 4])" and x.shape[0] == 2
+    assert f"shape {x.shape}" == "shape (2, 3, 4)"  # error messages read as tuples

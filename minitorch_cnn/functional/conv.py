@@ -210,7 +210,7 @@ def conv2d(
     at the bottom and right):
 
     >>> conv2d(x[None, None], np.ones((1, 1, 2, 2), np.float32), padding="same").shape
-    (1, 1, 5, 5)
+    torch.Size([1, 1, 5, 5])
     """
     x, weight = _as_tensor(x, "x"), _as_tensor(weight, "weight")
     if x.ndim == 3:  # one unbatched image (C, H, W): a batch of one, as PyTorch accepts

@@ -73,6 +73,6 @@ def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     >>> import numpy as np
     >>> x = np.zeros((2, 3, 4, 5))
     >>> flatten(x).shape, flatten(x, 1).shape, flatten(x, 1, 2).shape
-    ((120,), (2, 60), (2, 12, 5))
+    (torch.Size([120]), torch.Size([2, 60]), torch.Size([2, 12, 5]))
     """
     return _as_tensor(x, "x").flatten(start_dim, end_dim)  # Tensor.flatten checks the dims

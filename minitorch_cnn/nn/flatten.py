@@ -28,7 +28,7 @@ class Flatten(Module):
     --------
     >>> import minitorch_cnn as mt
     >>> Flatten()(mt.zeros(32, 1, 5, 5)).shape, Flatten(0, 2)(mt.zeros(32, 1, 5, 5)).shape
-    ((32, 25), (160, 5))
+    (torch.Size([32, 25]), torch.Size([160, 5]))
     >>> Flatten()
     Flatten(start_dim=1, end_dim=-1)
     """

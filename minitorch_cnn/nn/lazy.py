@@ -107,7 +107,7 @@ class LazyLinear(_LazyMixin, Linear):
     >>> layer
     LazyLinear(in_features=0, out_features=2, bias=True)
     >>> layer(mt.ones(5, 3)).shape, layer
-    ((5, 2), Linear(in_features=3, out_features=2, bias=True))
+    (torch.Size([5, 2]), Linear(in_features=3, out_features=2, bias=True))
     """
 
     cls_to_become = Linear
@@ -160,7 +160,7 @@ class LazyConv2d(_LazyMixin, Conv2d):
     >>> conv
     LazyConv2d(0, 8, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))
     >>> conv(mt.ones(2, 3, 5, 5)).shape, type(conv).__name__, conv.in_channels
-    ((2, 8, 5, 5), 'Conv2d', 3)
+    (torch.Size([2, 8, 5, 5]), 'Conv2d', 3)
     """
 
     cls_to_become = Conv2d

@@ -87,7 +87,7 @@ class Linear(Module):
     >>> layer
     Linear(in_features=3, out_features=2, bias=True)
     >>> layer(mt.ones(5, 3)).shape
-    (5, 2)
+    torch.Size([5, 2])
     """
 
     def __init__(

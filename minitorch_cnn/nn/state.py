@@ -69,7 +69,9 @@ def state_dict(
     return destination
 
 
-def load_state_dict(module: Attributes, state: Mapping[str, Any], strict: bool) -> _IncompatibleKeys:
+def load_state_dict(
+    module: Attributes, state: Mapping[str, Any], strict: bool
+) -> _IncompatibleKeys:
     """Copy ``state``'s values into ``module``'s parameters and persistent buffers, in place.
 
     Parameters
