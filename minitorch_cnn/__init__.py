@@ -14,10 +14,19 @@ random number and leaves ``malloc`` as it is (``allocator.keep_freed_memory`` is
 
 from __future__ import annotations
 
+import numpy as np
+
 from . import allocator, data, functional, init, models, nn, optim, utils, vision
 from .autograd import detect_anomaly, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .creation import (
+    BoolTensor,
+    ByteTensor,
+    DoubleTensor,
+    FloatTensor,
+    IntTensor,
+    LongTensor,
     arange,
+    bernoulli,
     empty,
     empty_like,
     eye,
@@ -25,6 +34,7 @@ from .creation import (
     full,
     full_like,
     linspace,
+    normal,
     ones,
     ones_like,
     rand,
@@ -69,6 +79,7 @@ from .toplevel import (  # noqa: A004 -- PyTorch's names
     amin,
     argmax,
     argmin,
+    argsort,
     bmm,
     cat,
     ceil,
@@ -76,6 +87,7 @@ from .toplevel import (  # noqa: A004 -- PyTorch's names
     clamp,
     clone,
     cos,
+    cumsum,
     detach,
     div,
     dot,
@@ -83,6 +95,7 @@ from .toplevel import (  # noqa: A004 -- PyTorch's names
     equal,
     exp,
     flatten,
+    flip,
     floor,
     floor_divide,
     gather,
@@ -117,6 +130,7 @@ from .toplevel import (  # noqa: A004 -- PyTorch's names
     numel,
     permute,
     pow,
+    prod,
     relu,
     remainder,
     reshape,
@@ -137,6 +151,7 @@ from .toplevel import (  # noqa: A004 -- PyTorch's names
     std,
     sub,
     sum,
+    t,
     tanh,
     topk,
     transpose,
@@ -145,6 +160,8 @@ from .toplevel import (  # noqa: A004 -- PyTorch's names
     var,
     where,
 )
+
+dtype = np.dtype  # the class of minitorch_cnn.float32 and friends (torch.dtype)
 
 __version__ = "0.1.0"
 

@@ -260,3 +260,42 @@ def from_numpy(array: np.ndarray) -> Tensor:
     if not isinstance(array, np.ndarray):
         raise TypeError(f"from_numpy expects an np.ndarray, got {type(array).__name__}")
     return Tensor(array)
+
+
+def _legacy(dtype: Any, name: str) -> Any:
+    """PyTorch's old typed constructors: ``FloatTensor([1, 2])`` holds the data,
+    ``FloatTensor(2, 3)`` is a (2, 3) tensor to be filled (zeros here)."""
+
+    def construct(*args: Any) -> Tensor:
+        if args and all(isinstance(a, (int, np.integer)) for a in args):
+            return zeros(*args, dtype=dtype)
+        (data,) = args if args else ([],)
+        return Tensor(np.asarray(data._data if isinstance(data, Tensor) else data, dtype=dtype))
+
+    construct.__name__ = construct.__qualname__ = name
+    construct.__doc__ = f"``torch.{name}``: a {np.dtype(dtype).name} tensor of data or of sizes."
+    return construct
+
+
+FloatTensor = _legacy(np.float32, "FloatTensor")
+DoubleTensor = _legacy(np.float64, "DoubleTensor")
+LongTensor = _legacy(np.int64, "LongTensor")
+IntTensor = _legacy(np.int32, "IntTensor")
+ByteTensor = _legacy(np.uint8, "ByteTensor")
+BoolTensor = _legacy(np.bool_, "BoolTensor")
+
+
+def bernoulli(input: Tensor, generator: Any = None) -> Tensor:  # noqa: A002
+    """1 with probability ``input[i]``, else 0, in ``input``'s dtype (no gradient)."""
+    probabilities = np.asarray(input)
+    draws = resolve_generator(generator).random(probabilities.shape) < probabilities
+    return Tensor(draws.astype(probabilities.dtype))
+
+
+def normal(mean: Any, std: Any, size: Any = None, generator: Any = None) -> Tensor:
+    """Samples from N(mean, std**2): elementwise for tensor ``mean``/``std``, or ``size``
+    samples for numbers."""
+    mean_, std_ = np.asarray(mean, dtype=np.float32), np.asarray(std, dtype=np.float32)
+    shape = np.broadcast_shapes(mean_.shape, std_.shape) if size is None else _shape((size,))
+    draw = resolve_generator(generator).standard_normal(shape, dtype=np.float32)
+    return Tensor(draw * std_ + mean_)

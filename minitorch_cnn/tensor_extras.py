@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .device import require_cpu
-from .ops import elementwise
+from .ops import elementwise, reduce
 from .ops import shape as shape_ops
 from .tensor_methods import TensorMethods, _shape_args
 
@@ -61,6 +61,14 @@ class TensorExtras(TensorMethods):
     ) -> Self:
         """``var(...).sqrt()``."""
         return self.var(dim, unbiased, keepdim, correction=correction).sqrt()
+
+    def cumsum(self, dim: int) -> Self:
+        """Running sums along ``dim``."""
+        return reduce.CumSum.apply(self, axis=dim)
+
+    def prod(self, dim: int | None = None, keepdim: bool = False) -> Self:
+        """The product of all entries, or along ``dim``."""
+        return reduce.Prod.apply(self, axis=dim, keepdims=keepdim)
 
     def amax(self, dim: Any = (), keepdim: bool = False) -> Self:
         """The largest entry over ``dim`` (all dims for ``()``); ties share the gradient."""
@@ -226,6 +234,21 @@ class TensorExtras(TensorMethods):
         if self.ndim != 3 or np.ndim(other) != 3:
             raise RuntimeError(f"bmm expects 3-D tensors, got {self.ndim}-D and {np.ndim(other)}-D")
         return self @ other
+
+    def flip(self, *dims: int) -> Self:
+        """The entries in reverse order along each of ``dims`` (a differentiable view)."""
+        index = [slice(None)] * self.ndim
+        for dim in _shape_args(dims):
+            index[dim] = slice(None, None, -1)
+        return self[tuple(index)]
+
+    def argsort(self, dim: int = -1, descending: bool = False) -> Self:
+        """The indices that sort along ``dim`` (``sort(...).indices``)."""
+        return self.sort(dim, descending).indices
+
+    def half(self) -> Self:
+        """``to(float16)``."""
+        return self.type(np.float16)
 
     def reshape_as(self, other: Self) -> Self:
         return self.reshape(other.shape)

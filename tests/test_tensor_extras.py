@@ -123,6 +123,10 @@ OPS = {
     "masked_fill": lambda t: t.masked_fill(t.detach().numpy() > 0, 1.0),
     "maximum": lambda t: t.maximum(t * 0.5),
     "amin": lambda t: t.amin(0),
+    "cumsum": lambda t: t.cumsum(1),
+    "prod": lambda t: t.prod(),
+    "prod_dim": lambda t: t.prod(0, keepdim=True),
+    "flip": lambda t: t.flip(0, 1),
 }
 
 
@@ -210,3 +214,23 @@ def test_shapes_are_pytorchs_size() -> None:
     assert x.shape.numel() == 24 and x.size(1) == 3
     assert repr(x.shape[1:]) == "torch.Size([3, 4])" and x.shape[0] == 2
     assert f"shape {x.shape}" == "shape (2, 3, 4)"  # error messages read as tuples
+
+
+def test_cumsum_prod_flip_argsort_by_hand() -> None:
+    x = mt.tensor([[1.0, 2.0, 3.0], [4.0, 0.0, 6.0]], requires_grad=True)
+    np.testing.assert_array_equal(x.cumsum(1).detach().numpy(), [[1, 3, 6], [4, 4, 10]])
+    np.testing.assert_array_equal(x.prod(1).detach().numpy(), [6, 0])
+    np.testing.assert_array_equal(x.flip(1).detach().numpy(), [[3, 2, 1], [6, 0, 4]])
+    np.testing.assert_array_equal(x.argsort(1).numpy(), [[0, 1, 2], [1, 0, 2]])
+    x.prod(1).sum().backward()  # the product of the others, also next to a zero
+    np.testing.assert_array_equal(x.grad.numpy(), [[6, 3, 2], [0, 24, 0]])
+
+
+def test_legacy_typed_constructors_and_sampling() -> None:
+    assert mt.FloatTensor([1, 2]).dtype == np.float32 and mt.FloatTensor([1, 2]).tolist() == [1, 2]
+    assert mt.LongTensor(2, 3).shape == (2, 3) and mt.LongTensor(2, 3).dtype == np.int64
+    assert mt.DoubleTensor([0.5]).dtype == np.float64 and isinstance(mt.float32, mt.dtype)
+    draws = mt.bernoulli(mt.full((4000,), 0.25), generator=mt.Generator().manual_seed(0))
+    assert set(np.unique(draws.numpy())) == {0.0, 1.0} and abs(draws.mean().item() - 0.25) < 0.03
+    samples = mt.normal(2.0, 0.5, size=(4000,), generator=mt.Generator().manual_seed(0))
+    assert abs(samples.mean().item() - 2.0) < 0.05 and abs(samples.std().item() - 0.5) < 0.05

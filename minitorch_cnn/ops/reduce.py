@@ -110,3 +110,54 @@ class Max(Function):
         ties = winners.sum(axis=ctx.axes, keepdims=True)  # (y_kept.shape) >= 1
         grad = _expand(grad_out, ctx.axes, ctx.keepdims) / ties
         return ((winners * grad).astype(x.dtype, copy=False),)
+
+
+class CumSum(Function):
+    """``y = x.cumsum(axis)``: y[k] = x[0] + ... + x[k] along ``axis``.
+
+    x[i] appears in every y[k] with k >= i, so dL/dx[i] = sum over k >= i of dL/dy[k]: the
+    cumulative sum of dL/dy taken from the end, i.e. ``flip(cumsum(flip(dL/dy)))``.
+    """
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray, axis: int = 0) -> np.ndarray:
+        (ctx.axis,) = normalize_axis(axis, x.ndim) or (0,)
+        return np.cumsum(x, axis=ctx.axis, dtype=x.dtype if x.dtype.kind == "f" else None)
+
+    @staticmethod
+    def backward(ctx: Context, grad_out: np.ndarray) -> tuple:
+        reversed_ = np.flip(grad_out, axis=ctx.axis)
+        return (np.flip(np.cumsum(reversed_, axis=ctx.axis), axis=ctx.axis),)
+
+
+class Prod(Function):
+    """``y = x.prod(axis)`` (all entries when ``axis`` is None).
+
+    dL/dx[i] = dL/dy * (product of the other entries of its group). That product is written
+    without dividing by x[i] (which may be 0): the product of the entries before i times the
+    product of those after i, two exclusive cumulative products along the axis.
+    """
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray, axis=None, keepdims: bool = False) -> np.ndarray:
+        ctx.flat = axis is None
+        flat = x.reshape(-1) if ctx.flat else x
+        (ctx.axis,) = (0,) if ctx.flat else normalize_axis(axis, x.ndim)
+        _require_bool(keepdims)
+        ctx.keepdims, ctx.input_shape = keepdims, x.shape
+        ctx.save_for_backward(flat)
+        return np.asarray(np.prod(flat, axis=ctx.axis, keepdims=keepdims and not ctx.flat))
+
+    @staticmethod
+    def backward(ctx: Context, grad_out: np.ndarray) -> tuple:
+        (flat,) = ctx.saved
+        axis = ctx.axis
+        ones = np.ones_like(np.take(flat, [0], axis=axis))  # (one slice along axis)
+        before = np.cumprod(np.concatenate([ones, flat], axis=axis), axis=axis)
+        before = np.delete(before, -1, axis=axis)  # product of the entries before each
+        after = np.flip(
+            np.cumprod(np.flip(np.concatenate([flat, ones], axis=axis), axis), axis), axis
+        )
+        after = np.delete(after, 0, axis=axis)  # product of the entries after each
+        grad = grad_out if ctx.flat or ctx.keepdims else np.expand_dims(grad_out, axis)
+        return ((grad * before * after).reshape(ctx.input_shape),)
