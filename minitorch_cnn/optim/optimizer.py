@@ -15,10 +15,10 @@ algorithm shares lives here, in PyTorch's structure:
 A subclass declares its options (``rules``: name -> checker), PyTorch's switches that choose
 how a step is computed rather than what it computes (``implementation_flags``: ``foreach``,
 ``fused``, ... with their defaults; kept in the groups as PyTorch keeps them, with one code
-path here), and its state names, and writes one method, ``_update(param, grad, state, group)``, on ndarrays. Updates go into each parameter's
-array in place, through ``out=`` arguments into scratch arrays allocated once per parameter
-(``_scratch``): no fresh temporaries per step (a new 3 MB temporary costs page faults every
-time), and the model, the optimizer and any view of a parameter keep the same array.
+path here), and its state names, and writes one method, ``_update(param, grad, state, group)``, on
+ndarrays. Updates go into each parameter's array in place, through ``out=`` arguments into
+scratch arrays allocated once per parameter (``_scratch``): no fresh temporaries per step,
+and the model, the optimizer and any view of a parameter keep the same array.
 
 Options are kept as Python numbers: NumPy treats a Python int or float as a "weak" scalar,
 so ``float32_array * lr`` stays float32 (an ``np.float64`` would silently upcast the update).
