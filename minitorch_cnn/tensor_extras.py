@@ -10,7 +10,7 @@ from ops whose backwards are derived elsewhere.
 - order: ``sort`` and ``topk`` (values differentiable through ``gather``);
 - new tensors of this one's dtype: ``new_tensor``, ``new_zeros``, ``new_ones``, ``new_full``.
 
-Read next: ``toplevel.py``.
+Read next: ``tensor_conversions.py``.
 """
 
 from __future__ import annotations
