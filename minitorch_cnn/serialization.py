@@ -126,6 +126,7 @@ def _encode(obj: Any, where: str, arrays: dict[str, np.ndarray], open_ids: set[i
         raise TypeError(
             f"save: {where or 'obj'} is a {type(obj).__name__}; only Tensors, arrays, numbers, "
             "str, None and dicts/lists/tuples of them can be saved (this format never pickles)"
+            + ("; save its state_dict() instead" if hasattr(obj, "state_dict") else "")
         )
     if id(obj) in open_ids:
         raise ValueError(f"save: {where or 'obj'} contains itself")

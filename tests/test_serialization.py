@@ -355,6 +355,7 @@ def test_header_claims_are_refused_before_allocating(tmp_path: Path) -> None:
     "obj, error, match",
     [
         ({"model": models.MLP(hidden=(2,))}, TypeError, "save: model is a MLP; only Tensors"),
+        (models.MLP(hidden=(2,)), TypeError, "never pickles\\); save its state_dict\\(\\) instead"),
         ({"f": print}, TypeError, "save: f is a builtin_function_or_method"),
         ([np.zeros(2, dtype=complex)], TypeError, "save: 0 has dtype complex128"),
         ({"o": np.array([object()])}, TypeError, "save: o has dtype object"),
