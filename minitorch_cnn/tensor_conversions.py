@@ -72,7 +72,9 @@ class TensorConversions(TensorExtras):
         return len(self._data)
 
     def __repr__(self) -> str:
-        body = np.array2string(self._data, separator=", ", prefix="tensor(")
+        body = _format_values(self._data)
+        if self._data.size == 0 and self.ndim != 1:
+            body += f", size={tuple(self.shape)}"
         default = np.float32 if self.dtype.kind == "f" else np.int64
         dtype = "" if self.dtype in (default, np.bool_) else f", dtype=torch.{self.dtype.name}"
         grad = (
@@ -171,3 +173,47 @@ class TensorConversions(TensorExtras):
         return devices.device("cpu")
 
     is_cuda = False
+
+
+def _edges(array: np.ndarray, items: int = 3) -> np.ndarray:
+    """The entries a summarized print shows: the first and last ``items`` along each axis."""
+    for axis, size in enumerate(array.shape):
+        if size > 2 * items:
+            keep = np.r_[0:items, size - items : size]
+            array = np.take(array, keep, axis=axis)
+    return array
+
+
+def _format_values(array: np.ndarray) -> str:
+    """The values as PyTorch prints them: floats with 4 decimals (``1.`` when all are whole
+    numbers, ``1.0000e+05`` when they span more than 1000x or leave [1e-4, 1e8]), every
+    entry right-aligned to the widest, at most 1000 entries before ``...``, 80 columns."""
+    summarize = array.size > 1000
+    shown = _edges(array) if summarize else array
+    if array.dtype.kind == "f":
+        finite = shown[np.isfinite(shown)].astype(np.float64)
+        nonzero = np.abs(finite[finite != 0])
+        whole = bool(np.all(finite == np.ceil(finite)))
+        spread = nonzero.size > 0 and (
+            nonzero.max() / nonzero.min() > 1000 or nonzero.max() > 1e8
+            or (not whole and nonzero.min() < 1e-4)
+        )  # fmt: skip
+        pattern = "{:.4e}" if spread else "{:.0f}." if whole else "{:.4f}"
+
+        def text(value: Any) -> str:
+            return pattern.format(value) if np.isfinite(value) else str(value)
+
+        sized = shown[np.isfinite(shown) & (shown != 0)]  # PyTorch sizes by these
+    else:
+        text, sized = str, shown
+    width = max((len(text(v)) for v in sized.flat), default=1)
+    body = np.array2string(
+        array,
+        formatter={"all": lambda v: text(v).rjust(width)},
+        separator=", ",
+        prefix="tensor(",
+        threshold=1000,
+        edgeitems=3,
+        max_line_width=81,  # numpy counts the closing bracket; PyTorch's 80 columns do not
+    )
+    return body.replace(", ...,", ",  ...,")  # PyTorch's elided entries print as " ..."

@@ -234,3 +234,28 @@ def test_legacy_typed_constructors_and_sampling() -> None:
     assert set(np.unique(draws.numpy())) == {0.0, 1.0} and abs(draws.mean().item() - 0.25) < 0.03
     samples = mt.normal(2.0, 0.5, size=(4000,), generator=mt.Generator().manual_seed(0))
     assert abs(samples.mean().item() - 2.0) < 0.05 and abs(samples.std().item() - 0.5) < 0.05
+
+
+@pytest.mark.parametrize(
+    "values, dtype, text",
+    [  # each as PyTorch 2.13 prints it
+        ([0.5, 1.0], mt.float32, "tensor([0.5000, 1.0000])"),
+        ([1.0, 2.0, 3.0], mt.float32, "tensor([1., 2., 3.])"),
+        ([1e-5, 1.0], mt.float32, "tensor([1.0000e-05, 1.0000e+00])"),
+        ([np.nan, 1.5, -np.inf], mt.float32, "tensor([   nan, 1.5000,   -inf])"),
+        ([-1.23456, 100.5], mt.float32, "tensor([ -1.2346, 100.5000])"),
+        ([1, 2, -30], mt.int64, "tensor([  1,   2, -30])"),
+        ([True, False], mt.bool, "tensor([ True, False])"),
+        ([0.1234, -2.5], mt.float64, "tensor([ 0.1234, -2.5000], dtype=torch.float64)"),
+        (2.5, mt.float32, "tensor(2.5000)"),
+    ],
+)
+def test_tensors_print_as_pytorchs(values, dtype, text: str) -> None:
+    assert repr(mt.tensor(values, dtype=dtype)) == text
+
+
+def test_long_tensors_are_summarized_and_wrapped_as_pytorch() -> None:
+    text = repr(mt.arange(2000, dtype=mt.float32).reshape(40, 50))
+    assert text.startswith("tensor([[0.0000e+00, 1.0000e+00, 2.0000e+00,  ..., 4.7000e+01,")
+    assert "        ...,\n" in text and all(len(line) <= 80 for line in text.splitlines())
+    assert repr(mt.zeros(2, 0)) == "tensor([], size=(2, 0))"

@@ -99,8 +99,8 @@ def softmax(
     >>> import minitorch_cnn as mt
     >>> from minitorch_cnn import functional
     >>> functional.softmax(mt.tensor([[0.0, 0.0], [0.0, 1e4]]), dim=1)
-    tensor([[0.5, 0.5],
-            [0. , 1. ]])
+    tensor([[0.5000, 0.5000],
+            [0.0000, 1.0000]])
     """
     x, dim = _implicit_dim(input, dim, "softmax", _stacklevel)
     return x.softmax(dim, dtype=dtype)
