@@ -173,11 +173,11 @@ class Context:
         self.released = True
 
     def name(self) -> str:
-        """The op's name as PyTorch prints a ``grad_fn``: ``MulBackward``."""
-        return f"{self.function.__name__}Backward"
+        """The op's name as PyTorch prints a ``grad_fn``: ``MulBackward0``."""
+        return f"{self.function.__name__}Backward0"
 
     def __repr__(self) -> str:
-        return f"<{self.name()} object>"
+        return f"<{self.name()} object at {id(self):#x}>"
 
     @property
     def next_functions(self) -> tuple[tuple[Any, int], ...]:
@@ -201,7 +201,7 @@ class AccumulateGrad:
         return "AccumulateGrad"
 
     def __repr__(self) -> str:
-        return "<AccumulateGrad object>"
+        return f"<AccumulateGrad object at {id(self):#x}>"
 
 
 def _saved_inputs(inputs: tuple[Tensor, ...], saved: tuple) -> list[tuple[Tensor, int]]:
