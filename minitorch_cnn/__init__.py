@@ -66,6 +66,7 @@ from .dtypes import (
 )
 from .dtypes import float32 as float  # noqa: A004
 from .dtypes import int32 as int  # noqa: A004
+from .einsum import einsum
 from .generator import Generator, manual_seed
 from .gradcheck import gradcheck
 from .serialization import load, save
@@ -80,6 +81,7 @@ from .toplevel import (  # noqa: A004 -- PyTorch's names
     argmax,
     argmin,
     argsort,
+    bincount,
     bmm,
     cat,
     ceil,
@@ -103,6 +105,7 @@ from .toplevel import (  # noqa: A004 -- PyTorch's names
     get_default_dtype,
     get_num_threads,
     gt,
+    index_fill,
     index_select,
     inference_mode,
     is_floating_point,
@@ -126,6 +129,7 @@ from .toplevel import (  # noqa: A004 -- PyTorch's names
     mul,
     ne,
     neg,
+    nonzero,
     norm,
     numel,
     permute,
@@ -135,6 +139,8 @@ from .toplevel import (  # noqa: A004 -- PyTorch's names
     remainder,
     reshape,
     round,
+    scatter,
+    scatter_add,
     set_default_device,
     set_num_threads,
     set_printoptions,
@@ -156,6 +162,7 @@ from .toplevel import (  # noqa: A004 -- PyTorch's names
     topk,
     transpose,
     unbind,
+    unique,
     unsqueeze,
     var,
     where,

@@ -166,7 +166,7 @@ def randn(
 
 
 def randint(
-    low: int,
+    low: int = 0,
     high: int | None = None,
     size: Sequence[int] | None = None,
     generator: Any = None,
@@ -180,6 +180,8 @@ def randint(
         if high is None:
             raise TypeError("randint() needs a size, e.g. randint(10, (3,))")
         low, high, size = 0, low, high
+    elif high is None:  # randint(high, size=...)
+        low, high = 0, low
     if high <= low:
         raise ValueError(f"randint: high ({high}) must be greater than low ({low})")
     array = resolve_generator(generator).integers(low, high, size=_shape((size,)))

@@ -25,6 +25,7 @@ from . import autograd
 from . import device as devices
 from .dtypes import as_array
 from .tensor_conversions import TensorConversions
+from .tensor_indexing import TensorIndexing
 from .tensor_methods import normalize_index
 
 
@@ -38,7 +39,7 @@ class _Version:
         self.value = 0
 
 
-class Tensor(TensorConversions):
+class Tensor(TensorConversions, TensorIndexing):
     """An n-dimensional array that can record the operations applied to it.
 
     Parameters

@@ -2,7 +2,7 @@
 ``tolist``, ``bool``/``int``/``float``), to other dtypes and devices (``to``, ``type``,
 ``float``, ``long``, ...), copies (``clone``, ``copy.deepcopy``) and printing.
 
-Read next: ``toplevel.py``.
+Read next: ``tensor_indexing.py``.
 """
 
 from __future__ import annotations
@@ -136,8 +136,9 @@ class TensorConversions(TensorExtras):
         return elementwise.Cast.apply(self, dtype=self.dtype)
 
     def __format__(self, spec: str) -> str:
-        """``f"{loss:.4f}"`` formats a one-element tensor's value; no spec gives ``str``."""
-        if spec and self._data.size == 1:
+        """``f"{loss:.4f}"`` formats a one-element tensor's value, as ``f"{label}"`` does a
+        0-d tensor's (PyTorch's); other tensors without a spec give ``str``."""
+        if self._data.ndim == 0 or (spec and self._data.size == 1):
             return format(self.item(), spec)
         return format(str(self), spec)
 
@@ -155,8 +156,9 @@ class TensorConversions(TensorExtras):
         return new
 
     def contiguous(self) -> Self:
-        """Self: every op here reads any memory layout."""
-        return self
+        """Self when its entries are already in row-major order, else a row-major copy
+        (in the graph): every op here reads any layout, but ``is_contiguous`` reports it."""
+        return self if self._data.flags.c_contiguous else self.reshape(-1).reshape(self.shape)
 
     def cpu(self) -> Self:
         """Self: tensors live on the CPU."""

@@ -105,10 +105,19 @@ sigmoid = _method("sigmoid")
 tanh = _method("tanh")
 softmax = _method("softmax")
 log_softmax = _method("log_softmax")
+scatter = _method("scatter")
+scatter_add = _method("scatter_add")
+index_fill = _method("index_fill")
+nonzero = _method("nonzero")
+bincount = _method("bincount")
+unique = _method("unique")
 
 
-def where(condition: Any, input: Any, other: Any) -> Tensor:  # noqa: A002
-    """``input`` where ``condition`` holds, else ``other`` (both differentiable)."""
+def where(condition: Any, input: Any = None, other: Any = None) -> Any:  # noqa: A002
+    """``input`` where ``condition`` holds, else ``other`` (both differentiable); with the
+    condition alone, its non-zero positions (``nonzero(as_tuple=True)``)."""
+    if input is None and other is None:
+        return tensor(condition).nonzero(as_tuple=True)
     subject = input if isinstance(input, Tensor) else tensor(input)
     return subject.where(condition, other)
 

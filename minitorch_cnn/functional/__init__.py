@@ -4,7 +4,7 @@ Each function checks its arguments -- raising ``ValueError``/``TypeError`` messa
 repeat the caller's numbers -- normalizes int-or-pair settings, and then calls one op from
 ``ops/``. Layers in ``nn/`` are thin wrappers around these. One file per family, read in
 this order: ``checks``, ``activation``, ``linear``, ``loss``, ``conv``, ``pooling``,
-``adaptive_pooling``, ``unpooling``, ``encoding``.
+``adaptive_pooling``, ``unpooling``, ``encoding``, ``interpolate``.
 
 Read next: ``functional/checks.py``.
 """
@@ -24,6 +24,7 @@ from .activation import (
 from .adaptive_pooling import adaptive_avg_pool2d, adaptive_max_pool2d
 from .conv import conv2d, conv_output_size
 from .encoding import one_hot
+from .interpolate import interpolate
 from .linear import flatten, linear
 from .loss import cross_entropy, nll_loss
 from .normalization import batch_norm
@@ -64,4 +65,5 @@ __all__ = [
     "adaptive_avg_pool2d",
     "adaptive_max_pool2d",
     "pad",
+    "interpolate",
 ]

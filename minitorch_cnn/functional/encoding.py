@@ -1,6 +1,6 @@
 """``one_hot``: class indices as rows of zeros with a single one.
 
-Read next: ``nn/__init__.py``.
+Read next: ``functional/interpolate.py``.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Reading order: ``parameter``, ``attributes`` (how ``self.fc = ...`` registers a part),
 ``module``, ``state`` (state dicts), ``linear``, ``lazy``, ``conv``, ``pooling``,
-``activation``, ``flatten``, ``dropout``, ``normalization``, ``loss``, ``container``,
+``activation``, ``flatten``, ``upsample``, ``dropout``, ``normalization``, ``loss``, ``container``,
 ``utils`` (gradient clipping).
 
 Read next: ``nn/parameter.py``.
@@ -31,6 +31,7 @@ from .pooling import (
     MaxPool2d,
     MaxUnpool2d,
 )
+from .upsample import Upsample
 
 __all__ = [
     "Module",
@@ -44,6 +45,7 @@ __all__ = [
     "AdaptiveMaxPool2d",
     "ReLU",
     "Flatten",
+    "Upsample",
     "Dropout",
     "Dropout2d",
     "LeakyReLU",

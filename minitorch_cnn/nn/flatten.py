@@ -1,6 +1,6 @@
 """``Flatten``: merge a range of axes into one, keeping the batch axis by default.
 
-Read next: ``nn/dropout.py``.
+Read next: ``nn/upsample.py``.
 """
 
 from __future__ import annotations

@@ -2,5 +2,5 @@
 
 Reading order: ``elementwise``, ``reduce``, ``shape``, ``matmul``, ``loss``, ``activation``,
 ``normalization``, then the convolution lesson: ``windows``, ``conv``, ``pool``,
-``adaptive_pool``, ``unpool``, ``pad``, and last ``speed`` (what makes it fast).
+``adaptive_pool``, ``unpool``, ``scatter``, ``einsum``, ``interpolate``, ``pad``, and last ``speed`` (what makes it fast).
 """

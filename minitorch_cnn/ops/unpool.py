@@ -5,7 +5,7 @@ of the input pixel that won. ``MaxUnpool2d`` is the partial inverse: an output o
 with every value written at its index, so the maxima return to their places and everything
 else is lost.
 
-Read next: ``ops/pad.py``.
+Read next: ``ops/scatter.py``.
 """
 
 from __future__ import annotations
