@@ -304,7 +304,7 @@ def test_receptive_field_and_jump_are_what_backward_reaches(layers: list) -> Non
     for i, j in ((0, 0), (1, 1), (0, 1)):
         x.zero_grad()
         model(x)[:, :, i, j].sum().backward()  # a new graph each time: backward frees it
-        rows, cols = np.nonzero(x.grad.sum(axis=(0, 1)))
+        rows, cols = np.nonzero(x.grad.sum(axis=(0, 1)).numpy())  # Tensor.nonzero is torch's
         assert (rows.min(), rows.max() + 1) == (i * JH, i * JH + RH)
         assert (cols.min(), cols.max() + 1) == (j * JW, j * JW + RW)
 
