@@ -15,7 +15,6 @@ Read next: ``tensor_conversions.py``.
 
 from __future__ import annotations
 
-from collections import namedtuple
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -23,12 +22,12 @@ import numpy as np
 from .device import require_cpu
 from .ops import elementwise, reduce
 from .ops import shape as shape_ops
-from .tensor_methods import TensorMethods, _shape_args
+from .tensor_methods import TensorMethods, _return_type, _shape_args
 
 if TYPE_CHECKING:
     from typing_extensions import Self
 
-SortResult = namedtuple("SortResult", ["values", "indices"])  # torch.return_types.sort/topk
+SortResult, TopkResult = _return_type("sort"), _return_type("topk")
 
 
 class TensorExtras(TensorMethods):
@@ -263,11 +262,11 @@ class TensorExtras(TensorMethods):
         indices = np.argsort(keys, axis=dim, kind="stable")
         return SortResult(self.gather(dim, indices), self._new(indices))
 
-    def topk(self, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> SortResult:  # noqa: A002
+    def topk(self, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> TopkResult:  # noqa: A002
         """The ``k`` largest (or smallest) entries along ``dim`` with their indices."""
         order = np.argsort(-self._data if largest else self._data, axis=dim, kind="stable")
         indices = np.take(order, np.arange(k), axis=dim)
-        return SortResult(self.gather(dim, indices), self._new(indices))
+        return TopkResult(self.gather(dim, indices), self._new(indices))
 
     # ----- new tensors like this one --------------------------------------------------
     def new_tensor(self, data: Any, dtype: Any = None, device: Any = None, requires_grad=False):

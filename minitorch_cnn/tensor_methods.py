@@ -25,7 +25,21 @@ from .ops import shape as shape_ops
 if TYPE_CHECKING:
     from typing_extensions import Self  # the Tensor class these methods are mixed into
 
-MinMax = namedtuple("MinMax", ["values", "indices"])  # torch.return_types.max
+
+def _return_type(name: str) -> type:
+    """PyTorch's ``torch.return_types.<name>``: a named tuple ``(values, indices)``."""
+
+    class ReturnType(namedtuple(name, ["values", "indices"])):
+        __slots__ = ()
+
+        def __repr__(self) -> str:
+            return f"torch.return_types.{name}(\nvalues={self.values!r},\nindices={self.indices!r})"
+
+    ReturnType.__name__ = ReturnType.__qualname__ = name
+    return ReturnType
+
+
+MaxResult, MinResult = _return_type("max"), _return_type("min")
 
 _UFUNC_OPERATORS = {  # ufunc -> (method, reflected method for a tensor on the right)
     np.add: ("__add__", "__radd__"),
@@ -306,13 +320,13 @@ class TensorMethods:
         values = shape_ops.TakeAlongAxis.apply(self, indices=indices._data, axis=dim)
         if not keep:
             values, indices = values.squeeze(dim), indices.squeeze(dim)
-        return MinMax(values, indices)
+        return MaxResult(values, indices)
 
     def min(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims=None):
         if dim is None or not isinstance(dim, (int, np.integer)):
             return -((-self).max(dim, keepdim, axis=axis, keepdims=keepdims))
         values, indices = (-self).max(dim, keepdim)
-        return MinMax(-values, indices)
+        return MinResult(-values, indices)
 
     def argmax(self, dim: int | None = None, keepdim: bool = False, *, axis: Any = None) -> Self:
         dim = _dims(dim, axis)

@@ -259,3 +259,14 @@ def test_long_tensors_are_summarized_and_wrapped_as_pytorch() -> None:
     assert text.startswith("tensor([[0.0000e+00, 1.0000e+00, 2.0000e+00,  ..., 4.7000e+01,")
     assert "        ...,\n" in text and all(len(line) <= 80 for line in text.splitlines())
     assert repr(mt.zeros(2, 0)) == "tensor([], size=(2, 0))"
+
+
+def test_max_sort_and_topk_return_pytorchs_named_tuples() -> None:
+    x = mt.tensor([[1.0, 5.0, 3.0], [4.0, 2.0, 6.0]])
+    assert repr(x.max(1)) == (
+        "torch.return_types.max(\nvalues=tensor([5., 6.]),\nindices=tensor([1, 2]))"
+    )
+    values, indices = x.min(dim=0)
+    assert values.tolist() == [1.0, 2.0, 3.0] and indices.tolist() == [0, 1, 0]
+    assert type(x.sort(1)).__name__ == "sort" and type(x.topk(1)).__name__ == "topk"
+    assert x.topk(1, dim=1).indices.tolist() == [[1], [2]]
