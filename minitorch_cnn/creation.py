@@ -201,48 +201,24 @@ def randperm(
     return _make(array, dtype, device, requires_grad, np.int64)
 
 
-def _like(
-    make: Any, input: Tensor, dtype: Any, device: Any, requires_grad: bool, *args: Any
-) -> Tensor:  # noqa: A002
-    return make(
-        *args, *input.shape, dtype=input.dtype if dtype is None else dtype, device=device,
-        requires_grad=requires_grad,
-    )  # fmt: skip
+def _like(factory: Any, name: str) -> Any:
+    """``<name>_like(input, dtype=None, device=None, requires_grad=False)``: ``factory`` with
+    ``input``'s shape and (unless given) dtype, as PyTorch's ``*_like`` functions."""
+
+    def like(input: Tensor, dtype: Any = None, device: Any = None, requires_grad=False):  # noqa: A002
+        dtype = input.dtype if dtype is None else dtype
+        return factory(*input.shape, dtype=dtype, device=device, requires_grad=requires_grad)
+
+    like.__name__ = like.__qualname__ = f"{name}_like"
+    like.__doc__ = f"``{name}`` of ``input``'s shape and (unless given) dtype."
+    return like
 
 
-def zeros_like(
-    input: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False
-) -> Tensor:  # noqa: A002
-    """Zeros of ``input``'s shape and (unless given) dtype."""
-    return _like(zeros, input, dtype, device, requires_grad)
-
-
-def ones_like(
-    input: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False
-) -> Tensor:  # noqa: A002
-    """Ones of ``input``'s shape and (unless given) dtype."""
-    return _like(ones, input, dtype, device, requires_grad)
-
-
-def empty_like(
-    input: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False
-) -> Tensor:  # noqa: A002
-    """A tensor of ``input``'s shape and dtype to be filled (filled with zeros)."""
-    return _like(empty, input, dtype, device, requires_grad)
-
-
-def rand_like(
-    input: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False
-) -> Tensor:  # noqa: A002
-    """``rand`` of ``input``'s shape and (unless given) dtype."""
-    return _like(rand, input, dtype, device, requires_grad)
-
-
-def randn_like(
-    input: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False
-) -> Tensor:  # noqa: A002
-    """``randn`` of ``input``'s shape and (unless given) dtype."""
-    return _like(randn, input, dtype, device, requires_grad)
+zeros_like = _like(zeros, "zeros")
+ones_like = _like(ones, "ones")
+empty_like = _like(empty, "empty")
+rand_like = _like(rand, "rand")
+randn_like = _like(randn, "randn")
 
 
 def full_like(
