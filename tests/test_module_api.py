@@ -609,3 +609,23 @@ def test_nn_init_is_the_init_module() -> None:
     with mt.no_grad():
         nn.init.xavier_uniform_(weight)
     assert np.abs(weight.numpy()).max() <= np.sqrt(6 / 10) and weight.numpy().any()
+
+
+def test_forward_hooks_see_and_may_replace_inputs_and_outputs() -> None:
+    layer = nn.Linear(2, 2)
+    seen = []
+    handle = layer.register_forward_hook(lambda m, args, out: seen.append((m, args[0], out)))
+    x = mt.ones(1, 2)
+    out = layer(x)
+    assert seen[0][0] is layer and seen[0][1] is x and seen[0][2] is out
+    with layer.register_forward_pre_hook(lambda m, args: (args[0] * 0,)):
+        assert np.array_equal(layer(x).detach().numpy(), layer.bias.detach().numpy()[None])
+    doubled = layer.register_forward_hook(lambda m, args, out: out * 2)
+    np.testing.assert_allclose(layer(x).detach().numpy(), 2 * out.detach().numpy(), rtol=1e-6)
+    handle.remove()
+    doubled.remove()
+    count = len(seen)
+    layer(x)
+    assert len(seen) == count  # removed hooks no longer run
+    with pytest.raises(TypeError, match="callable"):
+        layer.register_forward_hook("not a function")

@@ -8,6 +8,11 @@ fails) finds it again; ``del`` removes it. Everything else is an ordinary attrib
 name is a parameter, only a ``Parameter`` or None may be assigned to it (a TypeError
 otherwise, as in PyTorch): ``layer.weight = np.ones(...)`` would silently stop training it.
 
+Two more registries hold *forward hooks*: functions that ``Module.__call__`` runs before
+``forward`` (``register_forward_pre_hook``, ``hook(module, args)``) and after it
+(``register_forward_hook``, ``hook(module, args, output)``), e.g. to keep a layer's feature
+maps for a picture. Each registration returns a handle whose ``remove()`` takes it back.
+
 Read next: ``nn/module.py`` (what a ``Module`` does with its tree).
 """
 
@@ -17,6 +22,29 @@ from typing import Any
 
 from ..tensor import Tensor
 from .parameter import Parameter
+
+
+class RemovableHandle:
+    """What registering a hook returns: ``remove()`` (or leaving a ``with`` block) takes the
+    hook out of its registry again."""
+
+    _next_id = 0
+
+    def __init__(self, hooks: dict[int, Any], hook: Any) -> None:
+        if not callable(hook):
+            raise TypeError(f"a hook must be callable, got {type(hook).__name__}")
+        RemovableHandle._next_id += 1
+        self.id, self._hooks = RemovableHandle._next_id, hooks
+        hooks[self.id] = hook
+
+    def remove(self) -> None:
+        self._hooks.pop(self.id, None)
+
+    def __enter__(self) -> RemovableHandle:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.remove()
 
 
 def _type_name(value: Any) -> str:
@@ -55,8 +83,21 @@ class Attributes:
             ("_buffers", {}),
             ("_non_persistent_buffers_set", set()),
             ("_modules", {}),
+            ("_forward_pre_hooks", {}),
+            ("_forward_hooks", {}),
         ):
             object.__setattr__(self, name, value)
+
+    # ----- forward hooks -----------------------------------------------------------------------
+    def register_forward_pre_hook(self, hook: Any) -> RemovableHandle:
+        """Run ``hook(module, args)`` before every ``forward``; a non-None result replaces the
+        positional arguments (a tuple, or one value)."""
+        return RemovableHandle(self._forward_pre_hooks, hook)
+
+    def register_forward_hook(self, hook: Any) -> RemovableHandle:
+        """Run ``hook(module, args, output)`` after every ``forward``; a non-None result
+        replaces the output."""
+        return RemovableHandle(self._forward_hooks, hook)
 
     # ----- registering parts ------------------------------------------------------------------
     def register_parameter(self, name: str, param: Parameter | None) -> None:
