@@ -629,3 +629,10 @@ def test_forward_hooks_see_and_may_replace_inputs_and_outputs() -> None:
     assert len(seen) == count  # removed hooks no longer run
     with pytest.raises(TypeError, match="callable"):
         layer.register_forward_hook("not a function")
+
+
+def test_half_casts_the_parameters_to_float16() -> None:
+    layer = nn.Linear(2, 2)
+    weight = layer.weight
+    assert layer.half() is layer and layer.weight is weight  # the same Parameter, recast
+    assert layer.weight.dtype == np.float16 and layer(mt.ones(1, 2).half()).dtype == np.float16

@@ -276,6 +276,10 @@ class Module(Attributes):
         """``to(float64)``."""
         return self._cast(np.dtype(np.float64))
 
+    def half(self) -> Module:
+        """``to(float16)``."""
+        return self._cast(np.dtype(np.float16))
+
     # ----- saving and loading (nn/state.py) ----------------------------------------------------
     def state_dict(
         self,
