@@ -1,6 +1,7 @@
 """``minitorch_cnn.vision``: the little of torchvision that MNIST programs use.
 
-``datasets.MNIST`` and ``transforms.Compose``/``ToTensor``/``Normalize``/``Lambda``, so that
+``datasets.MNIST`` and ``transforms.Compose``/``ToTensor``/``Normalize``/``Lambda`` and the
+augmentations (flips, crops, ``Resize``, ``RandomRotation``), so that
 ``from torchvision import datasets, transforms`` becomes
 ``from minitorch_cnn.vision import datasets, transforms``. Images are NumPy arrays, not PIL
 images: this package depends on NumPy alone.

@@ -11,7 +11,9 @@ the recipe (``ToTensor`` first, then any ``Normalize``) and returns a function a
 a whole (B, H, W) stack at once, with the very same arithmetic, so a ``DataLoader`` over
 ``MNIST`` batches with a few array operations; any other transform is applied image by image.
 
-Read next: ``vision/datasets.py``.
+The augmentations (flips, crops, resizing, rotation) are in ``vision/augment.py``.
+
+Read next: ``vision/augment.py``.
 """
 
 from __future__ import annotations
@@ -22,6 +24,15 @@ from typing import Any
 import numpy as np
 
 from ..tensor import Tensor
+from .augment import (  # noqa: F401 -- torchvision's names, in one namespace
+    CenterCrop,
+    Pad,
+    RandomCrop,
+    RandomHorizontalFlip,
+    RandomRotation,
+    RandomVerticalFlip,
+    Resize,
+)
 
 
 class Compose:
