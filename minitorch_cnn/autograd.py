@@ -345,7 +345,7 @@ def backward(root: Tensor, grad: np.ndarray, retain_graph: bool = False) -> None
             )
         _check_versions(ctx)
         input_grads = ctx.function.backward(ctx, grad_out)
-        if not isinstance(input_grads, tuple):  # PyTorch's bare gradient for one input
+        if not isinstance(input_grads, (tuple, list)):  # PyTorch's bare gradient for one input
             input_grads = (input_grads,)
         if len(input_grads) != len(ctx.parents):
             raise RuntimeError(

@@ -373,3 +373,23 @@ def test_a_gradient_summed_over_broadcast_axes_is_right_and_aliases_nothing() ->
     (x + bias).backward(upstream)
     np.testing.assert_array_equal(bias.grad, upstream.sum(axis=0))
     assert not np.shares_memory(x.grad, upstream) and not np.shares_memory(bias.grad, upstream)
+
+
+def test_a_function_written_as_in_pytorchs_tutorial() -> None:
+    """``ctx.saved_tensors`` and a bare gradient for the one input, as PyTorch's
+    LegendrePolynomial3 example writes them (here on arrays)."""
+
+    class Cube(Function):
+        @staticmethod
+        def forward(ctx: Context, x: np.ndarray) -> np.ndarray:
+            ctx.save_for_backward(x)
+            return x**3
+
+        @staticmethod
+        def backward(ctx: Context, grad_out: np.ndarray) -> np.ndarray:
+            (x,) = ctx.saved_tensors
+            return grad_out * 3 * x**2
+
+    x = mt.tensor([1.0, -2.0], requires_grad=True)
+    Cube.apply(x).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [3.0, 12.0])
