@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .device import require_cpu
-from .ops import elementwise, reduce
+from .ops import elementwise, reduce, scatter
 from .ops import shape as shape_ops
 from .tensor_methods import TensorMethods, _return_type, _shape_args
 
@@ -217,10 +217,7 @@ class TensorExtras(TensorMethods):
 
     def gather(self, dim: int, index: Any) -> Self:
         """``out[i][j] = self[i][index[i][j]]`` for dim 1 (likewise for any dim)."""
-        index = np.asarray(index)
-        positions = list(np.indices(index.shape, sparse=True))
-        positions[dim % self.ndim] = index
-        return self[tuple(positions)]
+        return self[scatter.positions(np.asarray(index), dim % self.ndim)]
 
     def dot(self, other: Any) -> Self:
         """The inner product of two 1-D tensors."""
