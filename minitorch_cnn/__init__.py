@@ -1,7 +1,7 @@
 """minitorch_cnn: a pure-NumPy tensor and autograd framework for convolutional networks.
 
 Reading order (README.md says one sentence about each; every module's "Read next" leads
-on): ``autograd.py``, ``tensor.py`` and its methods, ``generator.py``, ``creation.py``,
+on): ``autograd.py``, ``tensor/`` (the Tensor class), ``generator.py``, ``creation.py``,
 ``ops/`` (elementwise to normalization, then windows, conv, pool), ``functional/``, ``nn/``,
 ``init.py``, ``optim/``, ``summary.py``, ``data.py``, ``utils/``, ``vision/``, ``models.py``,
 ``serialization.py``, ``checkpoint.py``, ``train.py``, ``gradcheck.py``, ``testing/``.
@@ -70,8 +70,7 @@ from .einsum import einsum
 from .generator import Generator, manual_seed
 from .gradcheck import gradcheck
 from .serialization import load, save
-from .tensor import Tensor, tensor
-from .tensor_methods import Size
+from .tensor import Size, Tensor, tensor
 from .toplevel import (  # noqa: A004 -- PyTorch's names
     abs,
     add,

@@ -21,7 +21,7 @@ backward result for NaN/inf and names the first op that produced one; and every 
 its forward (an ``optimizer.step()`` between forward and backward) is an error instead of a
 silently wrong gradient.
 
-Read next: ``tensor.py`` (the ``Tensor`` class whose methods call the ops).
+Read next: ``tensor/core.py`` (the ``Tensor`` class whose methods call the ops).
 """
 
 from __future__ import annotations

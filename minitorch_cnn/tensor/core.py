@@ -8,11 +8,11 @@ graph. ``np.asarray(t)`` and ``t.numpy()`` give the array itself.
 
 This file holds what makes a tensor a tensor: creation, the data/grad properties, backward
 and in-place updates. The arithmetic, reductions and shape methods -- each one line calling
-an op from ``ops/`` -- are in ``tensor_methods.py`` and ``tensor_extras.py``; conversions
-(``numpy``, ``item``, ``to``, ``float``, printing) in ``tensor_conversions.py``; the dtype
+an op from ``ops/`` -- are in ``tensor/methods.py`` and ``tensor/extras.py``; conversions
+(``numpy``, ``item``, ``to``, ``float``, printing) in ``tensor/conversions.py``; the dtype
 rules in ``dtypes.py``.
 
-Read next: ``tensor_methods.py``.
+Read next: ``tensor/methods.py``.
 """
 
 from __future__ import annotations
@@ -21,12 +21,12 @@ from typing import Any
 
 import numpy as np
 
-from . import autograd
-from . import device as devices
-from .dtypes import as_array
-from .tensor_conversions import TensorConversions
-from .tensor_indexing import TensorIndexing
-from .tensor_methods import normalize_index
+from .. import autograd
+from .. import device as devices
+from ..dtypes import as_array
+from .conversions import TensorConversions
+from .indexing import TensorIndexing
+from .methods import normalize_index
 
 
 class _Version:
@@ -288,7 +288,7 @@ class Tensor(TensorConversions, TensorIndexing):
 
     def uniform_(self, a: float = 0.0, b: float = 1.0, generator: Any = None) -> Tensor:
         """Fill with samples uniform on ``[a, b)`` (the default generator unless given)."""
-        from .generator import resolve_generator
+        from ..generator import resolve_generator
 
         unit = resolve_generator(generator).random(self.shape)
         self._in_place("uniform_")[...] = unit * (b - a) + a
@@ -296,7 +296,7 @@ class Tensor(TensorConversions, TensorIndexing):
 
     def normal_(self, mean: float = 0.0, std: float = 1.0, generator: Any = None) -> Tensor:
         """Fill with samples from N(mean, std**2)."""
-        from .generator import resolve_generator
+        from ..generator import resolve_generator
 
         draw = resolve_generator(generator).standard_normal(self.shape)
         self._in_place("normal_")[...] = draw * std + mean

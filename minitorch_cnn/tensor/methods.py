@@ -7,7 +7,7 @@ as PyTorch accepts them), ``transpose(d0, d1)`` swaps two dims, ``max(dim)`` ret
 Python float) is cast to the float's dtype, a Python or NumPy scalar never upcasts a tensor,
 and true division of ints gives float32.
 
-Read next: ``tensor_extras.py``.
+Read next: ``tensor/extras.py``.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .ops import activation, elementwise, loss, matmul, reduce
-from .ops import shape as shape_ops
+from ..ops import activation, elementwise, loss, matmul, reduce
+from ..ops import shape as shape_ops
 
 if TYPE_CHECKING:
     from typing_extensions import Self  # the Tensor class these methods are mixed into

@@ -2,7 +2,7 @@
 ``tolist``, ``bool``/``int``/``float``), to other dtypes and devices (``to``, ``type``,
 ``float``, ``long``, ...), copies (``clone``, ``copy.deepcopy``) and printing.
 
-Read next: ``tensor_indexing.py``.
+Read next: ``tensor/indexing.py``.
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from . import device as devices
-from .dtypes import as_dtype, type_name
-from .ops import elementwise
-from .tensor_extras import TensorExtras
-from .tensor_methods import TensorMethods
+from .. import device as devices
+from ..dtypes import as_dtype, type_name
+from ..ops import elementwise
+from .extras import TensorExtras
+from .methods import TensorMethods
 
 if TYPE_CHECKING:
     from typing_extensions import Self

@@ -1,5 +1,5 @@
 """More of PyTorch's Tensor methods, the ones programs reach for beyond the basics: each is
-composed from the methods in ``tensor_methods.py`` or calls one op, so every gradient comes
+composed from the methods in ``tensor/methods.py`` or calls one op, so every gradient comes
 from ops whose backwards are derived elsewhere.
 
 - statistics: ``norm``, ``var``, ``std``, ``logsumexp``, ``amax``, ``amin``;
@@ -10,7 +10,7 @@ from ops whose backwards are derived elsewhere.
 - order: ``sort`` and ``topk`` (values differentiable through ``gather``);
 - new tensors of this one's dtype: ``new_tensor``, ``new_zeros``, ``new_ones``, ``new_full``.
 
-Read next: ``tensor_conversions.py``.
+Read next: ``tensor/conversions.py``.
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .device import require_cpu
-from .ops import elementwise, reduce, scatter
-from .ops import shape as shape_ops
-from .tensor_methods import TensorMethods, _return_type, _shape_args
+from ..device import require_cpu
+from ..ops import elementwise, reduce, scatter
+from ..ops import shape as shape_ops
+from .methods import TensorMethods, _return_type, _shape_args
 
 if TYPE_CHECKING:
     from typing_extensions import Self

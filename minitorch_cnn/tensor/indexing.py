@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .ops import scatter as scatter_ops
-from .tensor_methods import TensorMethods
+from ..ops import scatter as scatter_ops
+from .methods import TensorMethods
 
 if TYPE_CHECKING:
     from typing_extensions import Self
